@@ -1,0 +1,116 @@
+// bigint_traits for the GMP backend of Boost.Multiprecision (`mpz_int`), calling GMP directly.
+//
+// Using these types requires linking GMP: link the CMake target dkg::gmp.
+#pragma once
+
+#include <dkg/bigint/boost_multiprecision.hpp>
+
+#include <boost/multiprecision/gmp.hpp>
+
+#include <cstring>
+
+namespace dkg {
+
+/// GMP-backed integer with expression templates (Boost's `mpz_int`).
+using gmp_int = boost::multiprecision::mpz_int;
+
+/// GMP-backed integer without expression templates.
+using gmp_int_et_off = boost::multiprecision::number<boost::multiprecision::gmp_int, boost::multiprecision::et_off>;
+
+template <boost::multiprecision::expression_template_option ET>
+struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_int, ET>>
+    : generic_bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_int, ET>> {
+    using N = boost::multiprecision::number<boost::multiprecision::gmp_int, ET>;
+
+    static N powm(const N& b, const N& e, const N& m)
+    {
+        N out;
+        mpz_powm(out.backend().data(), b.backend().data(), e.backend().data(), m.backend().data());
+        return out;
+    }
+
+    static std::optional<N> invert(const N& a, const N& m)
+    {
+        if (m <= 1) return std::nullopt;
+        N out;
+        if (mpz_invert(out.backend().data(), a.backend().data(), m.backend().data()) == 0) return std::nullopt;
+        return out;
+    }
+
+    static N gcd(const N& a, const N& b)
+    {
+        N out;
+        mpz_gcd(out.backend().data(), a.backend().data(), b.backend().data());
+        return out;
+    }
+
+    static int jacobi(const N& a, const N& n)
+    {
+        if (n <= 0 || mpz_even_p(n.backend().data())) throw std::invalid_argument("jacobi: n must be odd and positive");
+        return mpz_jacobi(a.backend().data(), n.backend().data());
+    }
+
+    static std::size_t bit_length(const N& a)
+    {
+        if (mpz_sgn(a.backend().data()) == 0) return 0;
+        return mpz_sizeinbase(a.backend().data(), 2);
+    }
+
+    static std::uint64_t low_u64(const N& a)
+    {
+        static_assert(sizeof(mp_limb_t) >= sizeof(std::uint64_t) || sizeof(mp_limb_t) == 4);
+        if constexpr (sizeof(mp_limb_t) >= sizeof(std::uint64_t)) {
+            return static_cast<std::uint64_t>(mpz_getlimbn(a.backend().data(), 0));
+        } else {
+            return static_cast<std::uint64_t>(mpz_getlimbn(a.backend().data(), 0)) |
+                   (static_cast<std::uint64_t>(mpz_getlimbn(a.backend().data(), 1)) << 32);
+        }
+    }
+
+    static std::vector<std::uint8_t> to_bytes(const N& a)
+    {
+        std::vector<std::uint8_t> out((bit_length(a) + 7) / 8);
+        if (out.empty()) return out;
+        std::size_t count = 0;
+        mpz_export(out.data(), &count, 1, 1, 1, 0, a.backend().data());
+        out.resize(count);
+        return out;
+    }
+
+    static N from_bytes(std::span<const std::uint8_t> bytes)
+    {
+        N out;
+        if (!bytes.empty()) mpz_import(out.backend().data(), bytes.size(), 1, 1, 1, 0, bytes.data());
+        return out;
+    }
+
+    static std::string to_string(const N& a, int base)
+    {
+        if (base != 10 && base != 16) throw std::invalid_argument("base: must be 10 or 16");
+        std::string out(mpz_sizeinbase(a.backend().data(), base) + 2, '\0');
+        mpz_get_str(out.data(), base, a.backend().data());
+        out.resize(std::strlen(out.c_str()));
+        return out;
+    }
+
+    static N from_string(std::string_view text, int base)
+    {
+        bool negative = false;
+        const std::string digits(detail::checked_digits(text, base, negative));
+        N out;
+        if (mpz_set_str(out.backend().data(), digits.c_str(), base) != 0)
+            throw std::invalid_argument("number text: not an integer");
+        if (negative) mpz_neg(out.backend().data(), out.backend().data());
+        return out;
+    }
+
+    static void secure_clear(N& a)
+    {
+        auto* z = a.backend().data();
+        volatile mp_limb_t* limbs = z->_mp_d;
+        for (int i = 0; i < z->_mp_alloc; ++i) limbs[i] = 0;
+        mpz_set_ui(z, 0);
+    }
+};
+
+} // namespace dkg

@@ -1,0 +1,320 @@
+// The big-integer policy: the `big_integer` concept and its customisation point `bigint_traits`.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dkg {
+
+/// Customisation point that tells dkg how to do number theory with a big-integer type N.
+///
+/// dkg specialises it for every Boost.Multiprecision signed integer `number<>` (including `cpp_int`
+/// and the GMP-backed `mpz_int`, with and without expression templates). For your own type, derive a
+/// specialisation from `generic_bigint_traits<N>` (which implements everything with N's operators)
+/// and replace the functions you can do faster:
+/// @code
+/// template <> struct dkg::bigint_traits<my_int> : dkg::generic_bigint_traits<my_int> {
+///     static my_int powm(const my_int& b, const my_int& e, const my_int& m) { return my_fast_powm(b, e, m); }
+/// };
+/// @endcode
+/// The members every specialisation must provide (all static):
+/// | expression                     | result                      | semantics                                        |
+/// |--------------------------------|-----------------------------|--------------------------------------------------|
+/// | `powm(b, e, m)`                | `N`                         | b^e mod m in [0, m); requires e ≥ 0, m > 0       |
+/// | `invert(a, m)`                 | `std::optional<N>`          | a^-1 mod m in [0, m), or empty if gcd(a, m) ≠ 1  |
+/// | `gcd(a, b)`                    | `N`                         | non-negative greatest common divisor             |
+/// | `jacobi(a, n)`                 | `int`                       | Jacobi symbol (a/n) for odd n > 0                |
+/// | `bit_length(a)`                | `std::size_t`               | bits of \|a\|; 0 for 0                           |
+/// | `to_bytes(a)`                  | `std::vector<std::uint8_t>` | \|a\| big-endian, no leading zero bytes          |
+/// | `from_bytes(span)`             | `N`                         | non-negative value of big-endian bytes           |
+/// | `to_string(a, base)`           | `std::string`               | base 10 or 16, lower case, '-' if negative       |
+/// | `from_string(text, base)`      | `N`                         | strict parse; throws std::invalid_argument       |
+/// | `low_u64(a)`                   | `std::uint64_t`             | \|a\| mod 2^64                                   |
+/// | `secure_clear(a)`              | `void`                      | overwrite a's storage where possible, set a = 0  |
+template <class N>
+struct bigint_traits;
+
+namespace detail {
+
+inline int digit_value(char c) noexcept
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// Checks text for `from_string`: optional '-', then one or more digits of `base`, nothing else.
+/// Returns the digits without the sign.
+inline std::string_view checked_digits(std::string_view text, int base, bool& negative)
+{
+    if (base != 10 && base != 16) throw std::invalid_argument("base: must be 10 or 16");
+    negative = false;
+    if (!text.empty() && text.front() == '-') {
+        negative = true;
+        text.remove_prefix(1);
+    }
+    if (text.empty()) throw std::invalid_argument("number text: no digits");
+    for (char c : text) {
+        const int d = digit_value(c);
+        if (d < 0 || d >= base)
+            throw std::invalid_argument(base == 10 ? "number text: not a decimal integer" : "number text: not a hexadecimal integer");
+    }
+    return text;
+}
+
+inline std::vector<std::uint8_t> strip_leading_zeros(std::vector<std::uint8_t> bytes)
+{
+    const auto first = std::find_if(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b != 0; });
+    bytes.erase(bytes.begin(), first);
+    return bytes;
+}
+
+inline std::string bytes_to_hex(std::span<const std::uint8_t> bytes)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (auto b : bytes) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 15]);
+    }
+    const auto nz = out.find_first_not_of('0');
+    return nz == std::string::npos ? std::string("0") : out.substr(nz);
+}
+
+} // namespace detail
+
+/// Implementations of every `bigint_traits` member using only N's arithmetic operators.
+///
+/// Correct for any type that models the operator part of `big_integer`; slow (quadratic
+/// conversions, plain square-and-multiply). `Derived` is the final traits type, through which the
+/// members call each other, so that a specialisation that replaces one member speeds up the others.
+template <class N, class Derived = bigint_traits<N>>
+struct generic_bigint_traits {
+    static N two_64() { return N(1u) << 64; }
+
+    static bool is_negative(const N& a) { return a < N(0u); }
+
+    static N magnitude(const N& a) { return is_negative(a) ? N(-a) : a; }
+
+    static std::uint64_t low_u64(const N& a)
+    {
+        const N low = N(magnitude(a) % two_64());
+        return static_cast<std::uint64_t>(static_cast<unsigned long long>(low));
+    }
+
+    static std::size_t bit_length(const N& a)
+    {
+        N x = magnitude(a);
+        std::size_t bits = 0;
+        const N limb = two_64();
+        while (x >= limb) {
+            x = N(x >> 64);
+            bits += 64;
+        }
+        return bits + static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(static_cast<unsigned long long>(x))));
+    }
+
+    static std::vector<std::uint8_t> to_bytes(const N& a)
+    {
+        std::vector<std::uint8_t> out;
+        N x = magnitude(a);
+        const N zero(0u);
+        while (x != zero) {
+            std::uint64_t chunk = Derived::low_u64(x);
+            for (int i = 0; i < 8; ++i) {
+                out.push_back(static_cast<std::uint8_t>(chunk));
+                chunk >>= 8;
+            }
+            x = N(x >> 64);
+        }
+        std::reverse(out.begin(), out.end());
+        return detail::strip_leading_zeros(std::move(out));
+    }
+
+    static N from_bytes(std::span<const std::uint8_t> bytes)
+    {
+        N result(0u);
+        std::size_t pos = 0;
+        const std::size_t head = bytes.size() % 8;
+        std::uint64_t chunk = 0;
+        for (; pos < head; ++pos) chunk = (chunk << 8) | bytes[pos];
+        result = N(static_cast<unsigned long long>(chunk));
+        while (pos < bytes.size()) {
+            chunk = 0;
+            for (int i = 0; i < 8; ++i, ++pos) chunk = (chunk << 8) | bytes[pos];
+            result = N(N(result << 64) + N(static_cast<unsigned long long>(chunk)));
+        }
+        return result;
+    }
+
+    static std::string to_string(const N& a, int base)
+    {
+        if (base == 16) {
+            const std::string hex = detail::bytes_to_hex(Derived::to_bytes(a));
+            return is_negative(a) ? "-" + hex : hex;
+        }
+        if (base != 10) throw std::invalid_argument("base: must be 10 or 16");
+        N x = magnitude(a);
+        const N zero(0u);
+        if (x == zero) return "0";
+        const N chunk_base(10000000000000000000ull); // 10^19
+        std::vector<std::uint64_t> chunks;
+        while (x != zero) {
+            chunks.push_back(Derived::low_u64(N(x % chunk_base)));
+            x = N(x / chunk_base);
+        }
+        std::string out = is_negative(a) ? "-" : "";
+        out += std::to_string(chunks.back());
+        for (auto it = chunks.rbegin() + 1; it != chunks.rend(); ++it) {
+            std::string part = std::to_string(*it);
+            out.append(19 - part.size(), '0');
+            out += part;
+        }
+        return out;
+    }
+
+    static N from_string(std::string_view text, int base)
+    {
+        bool negative = false;
+        const std::string_view digits = detail::checked_digits(text, base, negative);
+        N result(0u);
+        const std::size_t per_chunk = base == 10 ? 18 : 15;
+        std::size_t pos = 0;
+        while (pos < digits.size()) {
+            const std::size_t take = std::min(per_chunk, digits.size() - pos);
+            std::uint64_t chunk = 0, scale = 1;
+            for (std::size_t i = 0; i < take; ++i) {
+                chunk = chunk * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(detail::digit_value(digits[pos + i]));
+                scale *= static_cast<std::uint64_t>(base);
+            }
+            result = N(N(result * N(static_cast<unsigned long long>(scale))) + N(static_cast<unsigned long long>(chunk)));
+            pos += take;
+        }
+        return negative ? N(-result) : result;
+    }
+
+    static N gcd(const N& a, const N& b)
+    {
+        N x = magnitude(a), y = magnitude(b);
+        const N zero(0u);
+        while (y != zero) {
+            N r = N(x % y);
+            x = std::move(y);
+            y = std::move(r);
+        }
+        return x;
+    }
+
+    static std::optional<N> invert(const N& a, const N& m)
+    {
+        const N zero(0u), one(1u);
+        if (m <= one) return std::nullopt;
+        N r0 = m, r1 = N(a % m);
+        if (is_negative(r1)) r1 = N(r1 + m);
+        N t0 = zero, t1 = one;
+        while (r1 != zero) {
+            const N q = N(r0 / r1);
+            N r2 = N(r0 - N(q * r1));
+            r0 = std::move(r1);
+            r1 = std::move(r2);
+            N t2 = N(t0 - N(q * t1));
+            t0 = std::move(t1);
+            t1 = std::move(t2);
+        }
+        if (r0 != one) return std::nullopt;
+        if (is_negative(t0)) t0 = N(t0 + m);
+        return t0;
+    }
+
+    static int jacobi(const N& a_in, const N& n_in)
+    {
+        const N zero(0u), one(1u);
+        if (n_in <= zero || Derived::low_u64(n_in) % 2 == 0) throw std::invalid_argument("jacobi: n must be odd and positive");
+        N a = N(a_in % n_in);
+        if (is_negative(a)) a = N(a + n_in);
+        N n = n_in;
+        int result = 1;
+        while (a != zero) {
+            while (Derived::low_u64(a) % 2 == 0) {
+                a = N(a >> 1);
+                const std::uint64_t r = Derived::low_u64(n) % 8;
+                if (r == 3 || r == 5) result = -result;
+            }
+            std::swap(a, n);
+            if (Derived::low_u64(a) % 4 == 3 && Derived::low_u64(n) % 4 == 3) result = -result;
+            a = N(a % n);
+        }
+        return n == one ? result : 0;
+    }
+
+    static N powm(const N& base, const N& exponent, const N& modulus)
+    {
+        const N one(1u);
+        if (modulus == one) return N(0u);
+        N b = N(base % modulus);
+        if (is_negative(b)) b = N(b + modulus);
+        N result = one;
+        for (std::uint8_t byte : Derived::to_bytes(exponent)) {
+            for (int bit = 7; bit >= 0; --bit) {
+                result = N(N(result * result) % modulus);
+                if ((byte >> bit) & 1) result = N(N(result * b) % modulus);
+            }
+        }
+        return result;
+    }
+
+    static void secure_clear(N& a) { a = N(0u); }
+};
+
+/// Requirements on a big-integer type N usable by dkg.
+///
+/// N models `big_integer` when
+///  1. it is a regular, totally ordered value type constructible from `long long` and
+///     `unsigned long long`, and explicitly convertible to `unsigned long long` for values in
+///     [0, 2^64);
+///  2. it is **signed and unbounded**: `+ - * / %`, unary `-`, `<< >>` by a bit count, and the compound
+///     assignments exist, with results convertible to N (expression templates are fine), `/` truncates
+///     toward zero and `%` takes the sign of the dividend, as for built-in integers;
+///  3. `bigint_traits<N>` provides the number theory listed at `bigint_traits`.
+template <class N>
+concept big_integer =
+    std::regular<N> && std::totally_ordered<N> && std::constructible_from<N, long long> &&
+    std::constructible_from<N, unsigned long long> &&
+    requires(N a, const N& b, unsigned shift, std::span<const std::uint8_t> bytes, std::string_view text) {
+        { b + b } -> std::convertible_to<N>;
+        { b - b } -> std::convertible_to<N>;
+        { b * b } -> std::convertible_to<N>;
+        { b / b } -> std::convertible_to<N>;
+        { b % b } -> std::convertible_to<N>;
+        { -b } -> std::convertible_to<N>;
+        { b << shift } -> std::convertible_to<N>;
+        { b >> shift } -> std::convertible_to<N>;
+        a += b;
+        a -= b;
+        a *= b;
+        static_cast<unsigned long long>(b);
+        { bigint_traits<N>::powm(b, b, b) } -> std::same_as<N>;
+        { bigint_traits<N>::invert(b, b) } -> std::same_as<std::optional<N>>;
+        { bigint_traits<N>::gcd(b, b) } -> std::same_as<N>;
+        { bigint_traits<N>::jacobi(b, b) } -> std::same_as<int>;
+        { bigint_traits<N>::bit_length(b) } -> std::same_as<std::size_t>;
+        { bigint_traits<N>::to_bytes(b) } -> std::same_as<std::vector<std::uint8_t>>;
+        { bigint_traits<N>::from_bytes(bytes) } -> std::same_as<N>;
+        { bigint_traits<N>::to_string(b, 10) } -> std::same_as<std::string>;
+        { bigint_traits<N>::from_string(text, 10) } -> std::same_as<N>;
+        { bigint_traits<N>::low_u64(b) } -> std::same_as<std::uint64_t>;
+        bigint_traits<N>::secure_clear(a);
+    };
+
+} // namespace dkg

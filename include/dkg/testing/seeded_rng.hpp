@@ -1,0 +1,47 @@
+// A deterministic generator for tests and reproducible experiments. Not for keys anyone relies on.
+#pragma once
+
+#include <dkg/detail/chacha20.hpp>
+#include <dkg/detail/sha256.hpp>
+#include <dkg/rng.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string_view>
+
+namespace dkg::testing {
+
+/// The seed shared by the test suite, so that failures reproduce.
+inline constexpr std::uint64_t default_test_seed = 0x646b672d74657374ull; // "dkg-test"
+
+/// A seeded ChaCha20 stream. Its output is as good as ChaCha20's, but whoever knows the seed knows
+/// every value drawn, so it lives in dkg::testing: production code must name it on purpose.
+class seeded_rng {
+public:
+    using result_type = std::uint64_t;
+
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+
+    /// Derives the stream from `seed` and a `label` (e.g. the party id), so that several generators
+    /// seeded with the same number still differ.
+    explicit seeded_rng(std::uint64_t seed = default_test_seed, std::uint64_t label = 0)
+    {
+        detail::sha256 h;
+        h.update("dkg::testing::seeded_rng").update_u64(seed).update_u64(label);
+        stream_.seed(h.finish());
+    }
+
+    result_type operator()() noexcept { return stream_.next_u64(); }
+
+    void fill(std::span<std::uint8_t> out) noexcept { stream_.fill(out); }
+
+private:
+    detail::chacha20_stream stream_;
+};
+
+} // namespace dkg::testing
+
+template <>
+inline constexpr bool dkg::enable_secure_rng<dkg::testing::seeded_rng> = true;
