@@ -70,6 +70,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(text_round_trip, N, all_backends)
     BOOST_TEST(dkg::to_hex(N(-255)) == "-ff");
     BOOST_TEST(dkg::to_decimal(num<N>("-123456789012345678901234567890")) == "-123456789012345678901234567890");
     BOOST_TEST(dkg::to_decimal(num<N>("10000000000000000000")) == "10000000000000000000");
+    BOOST_TEST(dkg::from_decimal<N>("0125") == N(125u)); // not octal
+    BOOST_TEST(dkg::from_decimal<N>("-0089") == N(-89));
+    BOOST_TEST(dkg::from_hex<N>("00ff") == N(255u));
     for (const char* bad : {"", "-", "12a", " 1", "1 ", "+1", "0x10", "1.5"})
         BOOST_CHECK_THROW(dkg::from_decimal<N>(bad), std::invalid_argument);
     BOOST_CHECK_THROW(dkg::from_hex<N>("xyz"), std::invalid_argument);

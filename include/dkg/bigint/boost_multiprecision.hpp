@@ -101,7 +101,9 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
     static N from_string(std::string_view text, int base_)
     {
         bool negative = false;
-        const std::string_view digits = detail::checked_digits(text, base_, negative);
+        std::string_view digits = detail::checked_digits(text, base_, negative);
+        // Boost reads a leading 0 as an octal prefix: drop leading zeros first.
+        while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
         N out(base_ == 16 ? "0x" + std::string(digits) : std::string(digits));
         return negative ? N(-out) : out;
     }
