@@ -177,6 +177,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(secure_clear_zeroes, N, all_backends)
     N a = dkg::random_bits<N>(1000, rng);
     dkg::secure_clear(a);
     BOOST_TEST(a == N(0u));
+    N b = dkg::random_bits<N>(300, rng);
+    N c = std::move(b);
+    dkg::secure_clear(b); // a moved-from value can be cleared too
+    BOOST_TEST(b == N(0u));
+    BOOST_TEST(c != N(0u));
 }
 
 BOOST_AUTO_TEST_CASE(primes_between_small)

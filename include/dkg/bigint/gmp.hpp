@@ -11,6 +11,18 @@
 
 namespace dkg {
 
+namespace detail {
+
+// Reaches the mpz_t of a gmp_int without Boost's non-null assertion (a moved-from value has none).
+struct gmp_raw_access : boost::multiprecision::gmp_int {
+    static __mpz_struct* raw(boost::multiprecision::gmp_int& value) noexcept
+    {
+        return value.*(&gmp_raw_access::m_data);
+    }
+};
+
+} // namespace detail
+
 /// GMP-backed integer with expression templates (Boost's `mpz_int`).
 using gmp_int = boost::multiprecision::mpz_int;
 
@@ -106,7 +118,11 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
 
     static void secure_clear(N& a)
     {
-        auto* z = a.backend().data();
+        auto* z = detail::gmp_raw_access::raw(a.backend());
+        if (z->_mp_d == nullptr) { // moved from
+            a = 0;
+            return;
+        }
         volatile mp_limb_t* limbs = z->_mp_d;
         for (int i = 0; i < z->_mp_alloc; ++i) limbs[i] = 0;
         mpz_set_ui(z, 0);
