@@ -72,7 +72,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(random_values_round_trip, N, backends)
         std::string frac_text = std::to_string(frac);
         frac_text.insert(0, 6 - frac_text.size(), '0');
         const bool negative = whole < N(0u);
-        const std::string text = (negative ? "-" : "") + dkg::to_decimal(negative ? N(-whole) : whole) + "." + frac_text;
+        std::string text = negative ? "-" : "";
+        text += dkg::to_decimal(negative ? N(-whole) : whole) + "." + frac_text;
         const auto c = enc.encrypt(std::string_view(text), rng);
         std::string expected = text;
         if (expected == "-0.000000") expected = "0.000000";
