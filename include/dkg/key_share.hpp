@@ -53,6 +53,13 @@ public:
         delta_ = factorial<N>(parties_);
     }
 
+    /// An empty key share (id() == 0). Delivered only together with an error by asynchronous
+    /// operations; not usable for anything else.
+    key_share() = default;
+
+    /// Whether this is an empty (default-constructed) key share.
+    bool empty() const noexcept { return id_ == 0; }
+
     key_share(const key_share&) = default;
     key_share& operator=(const key_share&) = default;
     key_share(key_share&&) noexcept = default;
@@ -96,9 +103,9 @@ private:
     }
 
     dkg::public_key<N> key_;
-    party_id id_;
-    std::size_t parties_;
-    std::size_t threshold_;
+    party_id id_ = 0;
+    std::size_t parties_ = 0;
+    std::size_t threshold_ = 0;
     N share_;
     N theta_;
     N verification_base_;

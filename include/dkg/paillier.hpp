@@ -32,17 +32,24 @@ public:
     ///         below 1000 (which no Paillier modulus of real primes has).
     explicit public_key(N n) : data_(std::make_shared<const data>(make_data(std::move(n)))) {}
 
-    const N& n() const noexcept { return data_->n; }
-    const N& n_squared() const noexcept { return data_->n_squared; }
-    N g() const { return N(data_->n + N(1u)); }
-    std::size_t bits() const noexcept { return data_->bits; }
+    /// An empty key: only assignable and comparable. Every other member throws std::logic_error.
+    public_key() = default;
+
+    /// Whether this is an empty (default-constructed) key.
+    bool empty() const noexcept { return data_ == nullptr; }
+
+    const N& n() const { return get().n; }
+    const N& n_squared() const { return get().n_squared; }
+    N g() const { return N(get().n + N(1u)); }
+    std::size_t bits() const { return get().bits; }
 
     /// The largest plaintext magnitude: (N-1)/2. Plaintexts are integers in [-(N-1)/2, (N-1)/2].
-    const N& max_plaintext() const noexcept { return data_->max_plaintext; }
+    const N& max_plaintext() const { return get().max_plaintext; }
 
     friend bool operator==(const public_key& a, const public_key& b)
     {
-        return a.data_ == b.data_ || a.data_->n == b.data_->n;
+        if (a.data_ == b.data_) return true;
+        return a.data_ && b.data_ && a.get().n == b.get().n;
     }
 
     // ---- plaintexts --------------------------------------------------------------------------
@@ -52,17 +59,17 @@ public:
     N to_residue(const N& m) const
     {
         const N zero(0u);
-        if (m > data_->max_plaintext || N(-m) > data_->max_plaintext)
+        if (m > get().max_plaintext || N(-m) > get().max_plaintext)
             throw std::invalid_argument("plaintext: outside the range [-(N-1)/2, (N-1)/2] of this key");
-        return m < zero ? N(data_->n + m) : m;
+        return m < zero ? N(get().n + m) : m;
     }
 
     /// Maps a residue in [0, N) back to the signed plaintext in [-(N-1)/2, (N-1)/2].
     /// @throws std::invalid_argument naming `residue` if it is not in [0, N).
     N from_residue(const N& residue) const
     {
-        if (residue < N(0u) || residue >= data_->n) throw std::invalid_argument("residue: not in [0, N)");
-        return residue > data_->max_plaintext ? N(residue - data_->n) : residue;
+        if (residue < N(0u) || residue >= get().n) throw std::invalid_argument("residue: not in [0, N)");
+        return residue > get().max_plaintext ? N(residue - get().n) : residue;
     }
 
     // ---- encryption --------------------------------------------------------------------------
@@ -79,17 +86,17 @@ public:
     template <secure_rng G>
     ciphertext<N> encrypt_residue(const N& m, G& rng) const
     {
-        return encrypt_with_nonce(m, random_unit(data_->n, rng));
+        return encrypt_with_nonce(m, random_unit(get().n, rng));
     }
 
     /// Encrypts the residue m ∈ [0, N) with the given nonce r ∈ Z_N^* (known-answer tests, proofs).
     /// @throws std::invalid_argument if m ∉ [0, N) or r ∉ Z_N^*.
     ciphertext<N> encrypt_with_nonce(const N& m, const N& r) const
     {
-        if (m < N(0u) || m >= data_->n) throw std::invalid_argument("plaintext residue: not in [0, N)");
-        if (r <= N(0u) || r >= data_->n || gcd(r, data_->n) != N(1u)) throw std::invalid_argument("nonce: not in Z_N^*");
-        const N rn = bigint_traits<N>::powm(r, data_->n, data_->n_squared);
-        return ciphertext<N>(*this, N(N(N(N(m * data_->n) + N(1u)) * rn) % data_->n_squared), typename ciphertext<N>::trusted{});
+        if (m < N(0u) || m >= get().n) throw std::invalid_argument("plaintext residue: not in [0, N)");
+        if (r <= N(0u) || r >= get().n || gcd(r, get().n) != N(1u)) throw std::invalid_argument("nonce: not in Z_N^*");
+        const N rn = bigint_traits<N>::powm(r, get().n, get().n_squared);
+        return ciphertext<N>(*this, N(N(N(N(m * get().n) + N(1u)) * rn) % get().n_squared), typename ciphertext<N>::trusted{});
     }
 
     /// Wraps a ciphertext value received from outside, after checking it belongs to this key:
@@ -97,9 +104,9 @@ public:
     /// @throws std::invalid_argument naming `ciphertext` otherwise.
     ciphertext<N> make_ciphertext(N value) const
     {
-        if (value <= N(0u) || value >= data_->n_squared)
+        if (value <= N(0u) || value >= get().n_squared)
             throw std::invalid_argument("ciphertext: value not in (0, N^2) for this key");
-        if (gcd(value, data_->n) != N(1u)) throw std::invalid_argument("ciphertext: value not coprime to N");
+        if (gcd(value, get().n) != N(1u)) throw std::invalid_argument("ciphertext: value not coprime to N");
         return ciphertext<N>(*this, std::move(value), typename ciphertext<N>::trusted{});
     }
 
@@ -127,6 +134,12 @@ private:
         d.bits = bits;
         d.n = std::move(n);
         return d;
+    }
+
+    const data& get() const
+    {
+        if (!data_) throw std::logic_error("public_key: empty key");
+        return *data_;
     }
 
     std::shared_ptr<const data> data_;

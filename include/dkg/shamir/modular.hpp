@@ -38,10 +38,10 @@ N evaluate_polynomial(std::span<const N> coefficients, const N& x, const N& m)
     return acc;
 }
 
-/// Lagrange coefficients ℓ_j(0) mod m for the distinct nonzero points `points`:
-/// f(0) = Σ ℓ_j·f(j) for every polynomial f of degree < |points|.
+/// Lagrange basis values ℓ_j(x) mod m for the distinct points `points`:
+/// f(x) = Σ ℓ_j(x)·f(j) for every polynomial f of degree < |points|.
 template <big_integer N>
-std::vector<N> lagrange_at_zero(std::span<const party_id> points, const N& m)
+std::vector<N> lagrange_coefficients(std::span<const party_id> points, long long x, const N& m)
 {
     std::vector<N> out;
     out.reserve(points.size());
@@ -49,12 +49,20 @@ std::vector<N> lagrange_at_zero(std::span<const party_id> points, const N& m)
         N num(1u), den(1u);
         for (party_id k : points) {
             if (k == j) continue;
-            num = N(N(num * N(static_cast<unsigned long long>(k))) % m);
-            den = mod(N(den * N(static_cast<long long>(k) - static_cast<long long>(j))), m);
+            num = mod(N(num * N(x - static_cast<long long>(k))), m);
+            den = mod(N(den * N(static_cast<long long>(j) - static_cast<long long>(k))), m);
         }
         out.push_back(N(N(num * invert_mod(den, m)) % m));
     }
     return out;
+}
+
+/// Lagrange coefficients ℓ_j(0) mod m for the distinct nonzero points `points`:
+/// f(0) = Σ ℓ_j·f(j) for every polynomial f of degree < |points|.
+template <big_integer N>
+std::vector<N> lagrange_at_zero(std::span<const party_id> points, const N& m)
+{
+    return lagrange_coefficients(points, 0, m);
 }
 
 /// Shamir sharing modulo m among parties 1..n.
@@ -141,18 +149,9 @@ public:
         if (points.size() <= degree + 1) return true;
         const auto base = points.first(degree + 1);
         for (std::size_t i = degree + 1; i < points.size(); ++i) {
-            // Interpolate the base points at x = points[i].
-            const N x(static_cast<unsigned long long>(points[i]));
+            const auto l = lagrange_coefficients(base, static_cast<long long>(points[i]), modulus_);
             N acc(0u);
-            for (std::size_t a = 0; a < base.size(); ++a) {
-                N num(1u), den(1u);
-                for (std::size_t b = 0; b < base.size(); ++b) {
-                    if (a == b) continue;
-                    num = mod(N(num * N(x - N(static_cast<unsigned long long>(base[b])))), modulus_);
-                    den = mod(N(den * N(static_cast<long long>(base[a]) - static_cast<long long>(base[b]))), modulus_);
-                }
-                acc = N(N(acc + N(N(values[a] * num) % modulus_ * invert_mod(den, modulus_))) % modulus_);
-            }
+            for (std::size_t a = 0; a < base.size(); ++a) acc = N(N(acc + N(l[a] * values[a])) % modulus_);
             if (acc != mod(values[i], modulus_)) return false;
         }
         return true;
