@@ -1,0 +1,287 @@
+// The biprimality layer: public trial division of a candidate N (docs/protocol.md §3) and the
+// distributed Boneh–Franklin test that N = p·q with p, q prime (§4; Boneh–Franklin 2001, §5).
+#pragma once
+
+#include <dkg/bigint.hpp>
+#include <dkg/codec.hpp>
+#include <dkg/detail/chacha20.hpp>
+#include <dkg/detail/parallel.hpp>
+#include <dkg/detail/sha256.hpp>
+#include <dkg/error.hpp>
+#include <dkg/keygen/params.hpp>
+#include <dkg/sieve.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dkg {
+
+/// 256 bits that all parties agree on in key generation's first round (hash of everyone's
+/// contribution); the source of every jointly random public value.
+using joint_seed = std::array<std::uint8_t, 32>;
+
+/// A candidate modulus together with this party's additive shares of its factors.
+template <big_integer N>
+struct candidate {
+    N modulus;
+    N p_share;
+    N q_share;
+};
+
+namespace detail {
+
+/// x mod m_i for every m_i, by a product tree of the m_i and a remainder tree down from x mod ∏ m_i
+/// (Bernstein's batch trial division): far cheaper than reducing a huge x by each m_i on its own.
+template <big_integer N>
+std::vector<N> remainders(const N& x, std::span<const N> moduli)
+{
+    if (moduli.empty()) return {};
+    std::vector<std::vector<N>> tree;
+    tree.emplace_back(moduli.begin(), moduli.end());
+    while (tree.back().size() > 1) {
+        const auto& level = tree.back();
+        std::vector<N> next;
+        next.reserve((level.size() + 1) / 2);
+        for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(N(level[i] * level[i + 1]));
+        if (level.size() % 2) next.push_back(level.back());
+        tree.push_back(std::move(next));
+    }
+    std::vector<N> rem{N(x % tree.back().front())};
+    for (std::size_t l = tree.size() - 1; l-- > 0;) {
+        const auto& level = tree[l];
+        std::vector<N> next;
+        next.reserve(level.size());
+        for (std::size_t i = 0; i < level.size(); ++i) next.push_back(N(rem[i / 2] % level[i]));
+        rem = std::move(next);
+    }
+    return rem;
+}
+
+} // namespace detail
+
+namespace biprime {
+
+/// Product of the primes in [low, high], built as a balanced product tree.
+template <big_integer N>
+N prime_product(std::uint32_t low, std::uint32_t high)
+{
+    std::vector<N> level;
+    for (std::uint32_t p : primes_between(low, high)) level.emplace_back(static_cast<unsigned long long>(p));
+    if (level.empty()) return N(1u);
+    while (level.size() > 1) {
+        std::vector<N> next;
+        next.reserve((level.size() + 1) / 2);
+        for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(N(level[i] * level[i + 1]));
+        if (level.size() % 2) next.push_back(std::move(level.back()));
+        level = std::move(next);
+    }
+    return level.front();
+}
+
+
+/// Rejects candidates N with a prime factor ≤ bound (docs/protocol.md §3): a gcd with the product of
+/// the primes below 1000, then, for the survivors of a batch, a remainder tree against the product of
+/// the larger primes up to the bound.
+template <big_integer N>
+class small_factor_filter {
+public:
+    static constexpr std::uint32_t small_limit = 1000;
+
+    explicit small_factor_filter(std::uint32_t bound)
+        : bound_(bound), small_(prime_product<N>(3, std::min(bound, small_limit))),
+          large_(bound > small_limit ? prime_product<N>(small_limit + 1, bound) : N(1u))
+    {
+    }
+
+    std::uint32_t bound() const noexcept { return bound_; }
+
+    /// True if N (odd, larger than the bound) has no prime factor ≤ bound.
+    bool passes(const N& modulus) const
+    {
+        if (gcd(N(small_ % modulus), modulus) != N(1u)) return false;
+        return large_ == N(1u) || gcd(N(large_ % modulus), modulus) == N(1u);
+    }
+
+    /// passes() for every modulus of a batch; element i is 1 if moduli[i] passes.
+    std::vector<char> passes(std::span<const N> moduli) const
+    {
+        std::vector<char> out(moduli.size(), 0);
+        std::vector<N> survivors;
+        std::vector<std::size_t> index;
+        for (std::size_t i = 0; i < moduli.size(); ++i)
+            if (gcd(N(small_ % moduli[i]), moduli[i]) == N(1u)) {
+                survivors.push_back(moduli[i]);
+                index.push_back(i);
+            }
+        if (large_ == N(1u)) {
+            for (auto i : index) out[i] = 1;
+            return out;
+        }
+        const auto rem = dkg::detail::remainders<N>(large_, survivors);
+        for (std::size_t k = 0; k < survivors.size(); ++k) out[index[k]] = gcd(rem[k], survivors[k]) == N(1u) ? 1 : 0;
+        return out;
+    }
+
+private:
+    std::uint32_t bound_;
+    N small_;
+    N large_;
+};
+
+/// The k-th test base for candidate N: uniform in Z_N with Jacobi symbol (g/N) = 1, derived from the
+/// joint seed so every party computes the same g without a message. Returns nothing if a draw
+/// shares a factor with N (then N is not a product of two large primes).
+template <big_integer N>
+std::optional<N> test_base(const joint_seed& seed, const N& modulus, std::size_t k)
+{
+    detail::sha256 h;
+    h.update("dkg/biprime/base").update(seed).update_framed(to_bytes(modulus)).update_u64(k);
+    detail::chacha20_stream stream(h.finish());
+    const std::size_t bits = bit_length(modulus);
+    std::vector<std::uint8_t> buffer((bits + 7) / 8);
+    for (;;) {
+        stream.fill(buffer);
+        if (bits % 8) buffer.front() &= static_cast<std::uint8_t>((1u << (bits % 8)) - 1);
+        N g = from_bytes<N>(buffer);
+        if (g >= modulus || g == N(0u)) continue;
+        const int symbol = jacobi(g, modulus);
+        if (symbol == 1) return g;
+        if (symbol == 0) return std::nullopt;
+    }
+}
+
+/// This party's exponent in the test: party 1 uses (N − p_1 − q_1 + 1)/4, every other party
+/// (p_j + q_j)/4; together they sum to φ(N)/4 (docs/protocol.md §4).
+/// @throws protocol_error if the shares do not have the residues mod 4 the candidate layer gives.
+template <big_integer N>
+N exponent_share(party_id self, const N& modulus, const N& p_share, const N& q_share)
+{
+    const N four(4u);
+    N e = self == 1 ? N(N(modulus - p_share - q_share) + N(1u)) : N(p_share + q_share);
+    if (N(e % four) != N(0u))
+        throw protocol_error(make_error_code(errc::protocol_violation), self, "keygen: prime shares with wrong residues mod 4");
+    return N(e / four);
+}
+
+/// The Boneh–Franklin check: v_1 ≡ ±∏_{j>1} v_j (mod N). `values[j-1]` is party j's value.
+template <big_integer N>
+bool values_agree(const N& modulus, std::span<const N> values)
+{
+    N product(1u);
+    for (std::size_t j = 1; j < values.size(); ++j) product = N(N(product * values[j]) % modulus);
+    return values[0] == product || N(values[0] + product) == modulus;
+}
+
+/// Lazy, batched distributed Boneh–Franklin test: one base for every candidate of a batch first, the
+/// remaining κ−1 only for the candidates that pass it (almost no non-biprime survives one base).
+/// Two message rounds per batch at most.
+///
+/// Models `biprimality_policy`.
+template <big_integer N>
+class boneh_franklin {
+public:
+    boneh_franklin(const keygen_context& context, const keygen_params& params)
+        : context_(context), rounds_(params.correct_param_biprime)
+    {
+    }
+
+    /// Tests `candidates` (all parties pass the same moduli in the same order). Returns the index of
+    /// the first candidate that passes all κ rounds, or nothing.
+    /// @throws protocol_error naming a party whose values are malformed.
+    template <class Session>
+    boost::asio::awaitable<std::optional<std::size_t>> test(Session& session, const joint_seed& seed,
+                                                            std::span<const candidate<N>> candidates, std::uint32_t batch)
+    {
+        if (candidates.empty()) co_return std::nullopt;
+        std::vector<std::size_t> alive(candidates.size());
+        for (std::size_t i = 0; i < alive.size(); ++i) alive[i] = i;
+        // Round 1: base 0 for every candidate; round 2: bases 1..κ-1 for the survivors.
+        alive = co_await run_round(session, seed, candidates, alive, 0, 1, keygen_steps::biprime_first, batch);
+        if (!alive.empty() && rounds_ > 1)
+            alive = co_await run_round(session, seed, candidates, alive, 1, rounds_ - 1, keygen_steps::biprime_rest, batch);
+        if (alive.empty()) co_return std::nullopt;
+        co_return alive.front();
+    }
+
+private:
+    // Runs bases [first, first + count) on the candidates `alive`; returns those that pass them all.
+    template <class Session>
+    boost::asio::awaitable<std::vector<std::size_t>> run_round(Session& session, const joint_seed& seed,
+                                                               std::span<const candidate<N>> candidates,
+                                                               const std::vector<std::size_t>& alive, std::size_t first,
+                                                               std::size_t count, std::uint32_t step, std::uint32_t batch)
+    {
+        const std::size_t jobs = alive.size() * count;
+        std::vector<std::optional<N>> bases(jobs);
+        std::vector<N> mine(jobs, N(0u));
+        co_await detail::parallel_for(*context_.pool, alive.size(), context_.threads, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t a = begin; a < end; ++a) {
+                const auto& c = candidates[alive[a]];
+                const N e = exponent_share(context_.self, c.modulus, c.p_share, c.q_share);
+                for (std::size_t k = 0; k < count; ++k) {
+                    auto g = test_base(seed, c.modulus, first + k);
+                    if (g) mine[a * count + k] = bigint_traits<N>::powm(*g, e, c.modulus);
+                    bases[a * count + k] = std::move(g);
+                }
+            }
+        });
+        if (context_.progress) {
+            if (first == 0) context_.progress->biprimality_tests += alive.size();
+            context_.progress->biprimality_rounds += jobs;
+            ++context_.progress->communication_rounds;
+        }
+        writer w(jobs * (bit_length(candidates.front().modulus) / 8 + 6) + 8);
+        w.integers(mine);
+        auto received = co_await session.all_gather({step, batch, static_cast<std::uint32_t>(first)}, w.finish());
+        const std::size_t n = context_.parties;
+        std::vector<std::vector<N>> values(n);
+        const std::size_t max_bits = bit_length(candidates.front().modulus) + 1;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j + 1 == context_.self) {
+                values[j] = mine;
+                continue;
+            }
+            try {
+                reader r(received[j]);
+                values[j] = r.integers_exactly<N>(jobs, max_bits);
+                r.expect_end();
+            } catch (const decode_error& e) {
+                throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
+                                     std::string("keygen: biprimality values: ") + e.what());
+            }
+        }
+        std::vector<std::size_t> passing;
+        std::vector<N> column(n);
+        for (std::size_t a = 0; a < alive.size(); ++a) {
+            const N& modulus = candidates[alive[a]].modulus;
+            bool pass = true;
+            for (std::size_t k = 0; k < count && pass; ++k) {
+                const std::size_t idx = a * count + k;
+                if (!bases[idx]) {
+                    pass = false;
+                    break;
+                }
+                for (std::size_t j = 0; j < n; ++j) {
+                    if (values[j][idx] <= N(0u) || values[j][idx] >= modulus)
+                        throw protocol_error(make_error_code(errc::protocol_violation), static_cast<party_id>(j + 1),
+                                             "keygen: biprimality value out of range");
+                    column[j] = values[j][idx];
+                }
+                pass = values_agree<N>(modulus, column);
+            }
+            if (pass) passing.push_back(alive[a]);
+        }
+        co_return passing;
+    }
+
+    keygen_context context_;
+    std::size_t rounds_;
+};
+
+} // namespace biprime
+} // namespace dkg

@@ -1,0 +1,116 @@
+// Running a party's heavy arithmetic on worker threads while its protocol coroutine waits.
+#pragma once
+
+#include <dkg/detail/chacha20.hpp>
+#include <dkg/rng.hpp>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace dkg::detail {
+
+/// A ChaCha20 generator seeded from a secure generator: gives each worker thread its own secure
+/// stream so that one caller-supplied generator is never shared between threads.
+class forked_rng {
+public:
+    using result_type = std::uint64_t;
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return ~result_type{0}; }
+
+    template <secure_rng G>
+    explicit forked_rng(G& parent)
+    {
+        chacha20_stream::key_type key{};
+        fill_random(parent, key);
+        stream_.seed(key);
+        volatile std::uint8_t* k = key.data();
+        for (std::size_t i = 0; i < key.size(); ++i) k[i] = 0;
+    }
+    forked_rng(const forked_rng&) = delete;
+    forked_rng& operator=(const forked_rng&) = delete;
+    forked_rng(forked_rng&&) = default;
+    ~forked_rng() { stream_.wipe(); }
+
+    result_type operator()() noexcept { return stream_.next_u64(); }
+    void fill(std::span<std::uint8_t> out) noexcept { stream_.fill(out); }
+
+private:
+    chacha20_stream stream_;
+};
+
+} // namespace dkg::detail
+
+template <>
+inline constexpr bool dkg::enable_secure_rng<dkg::detail::forked_rng> = true;
+
+namespace dkg::detail {
+
+/// Calls fn(begin, end) on `pool` for up to `chunks` contiguous sub-ranges of [0, count) and resumes
+/// the awaiting coroutine (on its own executor) when all are done. The first exception thrown by a
+/// chunk is rethrown to the caller after every chunk has finished.
+template <class Fn>
+boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
+{
+    if (count == 0) co_return;
+    chunks = std::clamp<std::size_t>(chunks, 1, count);
+    auto initiate = [&pool, count, chunks, &fn](auto handler) {
+        using handler_type = decltype(handler);
+        struct state {
+            explicit state(handler_type&& h, std::size_t n) : handler(std::move(h)), remaining(n) {}
+            handler_type handler;
+            std::atomic<std::size_t> remaining;
+            std::mutex mutex;
+            std::exception_ptr error;
+        };
+        auto shared = std::make_shared<state>(std::move(handler), chunks);
+        const std::size_t per_chunk = count / chunks, extra = count % chunks;
+        std::size_t begin = 0;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
+            boost::asio::post(pool, [shared, begin, end, &fn] {
+                try {
+                    fn(begin, end);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(shared->mutex);
+                    if (!shared->error) shared->error = std::current_exception();
+                }
+                if (shared->remaining.fetch_sub(1) == 1) {
+                    auto executor = boost::asio::get_associated_executor(shared->handler);
+                    boost::asio::dispatch(executor, [shared]() mutable { std::move(shared->handler)(shared->error); });
+                }
+            });
+            begin = end;
+        }
+    };
+    co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
+        std::move(initiate), boost::asio::use_awaitable);
+}
+
+/// Runs fn() on `pool` and returns its result to the awaiting coroutine.
+template <class Fn>
+auto run_on(boost::asio::thread_pool& pool, Fn fn) -> boost::asio::awaitable<decltype(fn())>
+{
+    using result = decltype(fn());
+    if constexpr (std::is_void_v<result>) {
+        co_await parallel_for(pool, 1, 1, [&](std::size_t, std::size_t) { fn(); });
+    } else {
+        std::optional<result> out;
+        co_await parallel_for(pool, 1, 1, [&](std::size_t, std::size_t) { out.emplace(fn()); });
+        co_return std::move(*out);
+    }
+}
+
+} // namespace dkg::detail

@@ -1,0 +1,205 @@
+// The key-sharing layer (docs/protocol.md §5): from additive shares of p and q of an accepted N to
+// degree-t integer shares of D = Δ⁴·φ(N)·β, the public θ = D mod N, and verification keys.
+//
+//  1. Party 1 shares N − p_1 − q_1 + 1, every other party −p_j − q_j (these sum to φ(N)); every party
+//     shares a random β_j ∈ [0, N) and an integer sharing of zero; all with the statistically hiding
+//     integer sharing of degree t. Summing gives F_φ(j), F_β(j) with F_φ(0) = Δ·φ, F_β(0) = Δ·β.
+//  2. s_j = F_φ(j)·F_β(j) is a degree-2t sharing of Δ²·φ·β. Each party re-shares s_j with degree t;
+//     party k's new share is s'_k = Σ_j μ_j·h_j(k) with μ_j = Δ·ℓ_j(0) over all n parties, a degree-t
+//     sharing of D = Δ⁴·φ·β (degree reduction, so that any t+1 parties can decrypt).
+//  3. Each party opens (s'_k + Z(k)) mod N, masked by the zero sharing Z so that only θ = D mod N
+//     leaks, and publishes VK_k = v^(Δ·s'_k) mod N² for a jointly random square v. If gcd(θ, N) ≠ 1 a
+//     new β is drawn.
+#pragma once
+
+#include <dkg/bigint.hpp>
+#include <dkg/biprime.hpp>
+#include <dkg/codec.hpp>
+#include <dkg/detail/chacha20.hpp>
+#include <dkg/detail/parallel.hpp>
+#include <dkg/detail/sha256.hpp>
+#include <dkg/error.hpp>
+#include <dkg/key_share.hpp>
+#include <dkg/keygen/params.hpp>
+#include <dkg/paillier.hpp>
+#include <dkg/shamir/integer.hpp>
+#include <dkg/shamir/modular.hpp>
+#include <dkg/sieve.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <numeric>
+#include <string>
+#include <vector>
+
+namespace dkg {
+
+/// The base v of the verification keys: a square in Z_{N²}^* derived from the joint seed.
+template <big_integer N>
+N verification_base(const joint_seed& seed, const N& modulus)
+{
+    detail::sha256 h;
+    h.update("dkg/verification-base").update(seed).update_framed(to_bytes(modulus));
+    detail::chacha20_stream stream(h.finish());
+    const N n2 = N(modulus * modulus);
+    std::vector<std::uint8_t> buffer((bit_length(n2) + 7) / 8 + 16); // 128 extra bits: negligible bias mod N²
+    for (;;) {
+        stream.fill(buffer);
+        const N r = N(from_bytes<N>(buffer) % n2);
+        if (r != N(0u) && gcd(r, modulus) == N(1u)) return N(N(r * r) % n2);
+    }
+}
+
+/// Degree-t integer key shares with degree reduction and a masked opening of θ.
+///
+/// Models `key_sharing_policy`. Three message rounds (more only if θ is not invertible).
+template <big_integer N>
+class integer_key_sharing {
+public:
+    integer_key_sharing(const keygen_context& context, const keygen_params& params)
+        : context_(context), sigma_(params.stat_sec_shamir)
+    {
+        all_points_.resize(context.parties);
+        std::iota(all_points_.begin(), all_points_.end(), party_id{1});
+        all_mu_ = shamir::integer_lagrange_at_zero<N>(all_points_, context.parties);
+    }
+
+    /// Runs docs/protocol.md §5 for the accepted modulus; wipes p_share and q_share.
+    /// @throws protocol_error naming a party that sends malformed or out-of-range values.
+    template <class Session, secure_rng G>
+    boost::asio::awaitable<key_share<N>> share(Session& session, G& rng, const joint_seed& seed, const N& modulus,
+                                               N& p_share, N& q_share)
+    {
+        const public_key<N> key(modulus);
+        const std::size_t n = context_.parties, t = context_.threshold;
+        const party_id self = context_.self;
+        const shamir::integer_sharing<N> first_sharing(n, t, modulus, sigma_);
+        N phi_part = self == 1 ? N(N(modulus - p_share - q_share) + N(1u)) : N(N(-p_share) - q_share);
+        secure_clear(p_share);
+        secure_clear(q_share);
+        // Bound on |s_j| = |F_φ(j)·F_β(j)|, the secret of the degree-reduction sharing.
+        const N sum_bound = N(first_sharing.share_bound() * N(static_cast<unsigned long long>(n)));
+        const shamir::integer_sharing<N> reduce_sharing(n, t, N(sum_bound * sum_bound), sigma_);
+        const shamir::modular_sharing<N> open_sharing(modulus, n, t);
+        const N v = verification_base(seed, modulus);
+
+        for (std::uint32_t attempt = 0;; ++attempt) {
+            // Step 1: shares of φ_j, β_j and zero.
+            N beta_part = random_below(modulus, rng);
+            auto phi_shares = first_sharing.share(phi_part, rng);
+            auto beta_shares = first_sharing.share(beta_part, rng);
+            auto zero_shares = first_sharing.share(N(0u), rng);
+            secure_clear(beta_part);
+            std::vector<bytes> outgoing(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                if (k + 1 == self) continue;
+                writer w;
+                w.integer(phi_shares[k]).integer(beta_shares[k]).integer(zero_shares[k]);
+                outgoing[k] = w.finish();
+            }
+            count_round();
+            auto received = co_await session.exchange({keygen_steps::key_shares, attempt, 0}, std::move(outgoing));
+            const std::size_t first_bits = bit_length(first_sharing.share_bound());
+            N f_phi(0u), f_beta(0u), f_zero(0u);
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j + 1 == self) {
+                    f_phi += phi_shares[j];
+                    f_beta += beta_shares[j];
+                    f_zero += zero_shares[j];
+                    continue;
+                }
+                decode(received[j], j, "key shares", [&](reader& r) {
+                    f_phi += r.integer<N>(first_bits);
+                    f_beta += r.integer<N>(first_bits);
+                    f_zero += r.integer<N>(first_bits);
+                });
+            }
+            secure_clear(phi_shares);
+            secure_clear(beta_shares);
+            secure_clear(zero_shares);
+
+            // Step 2: degree reduction of s_j = F_φ(j)·F_β(j).
+            N product = N(f_phi * f_beta);
+            secure_clear(f_phi);
+            secure_clear(f_beta);
+            auto reduce_shares = reduce_sharing.share(product, rng);
+            secure_clear(product);
+            std::vector<bytes> reduce_out(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                if (k + 1 == self) continue;
+                writer w;
+                w.integer(reduce_shares[k]);
+                reduce_out[k] = w.finish();
+            }
+            count_round();
+            auto reduce_in = co_await session.exchange({keygen_steps::key_reduce, attempt, 0}, std::move(reduce_out));
+            const std::size_t reduce_bits = bit_length(reduce_sharing.share_bound());
+            N share(0u);
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j + 1 == self) {
+                    share += N(all_mu_[j] * reduce_shares[j]);
+                    continue;
+                }
+                decode(reduce_in[j], j, "degree reduction", [&](reader& r) { share += N(all_mu_[j] * r.integer<N>(reduce_bits)); });
+            }
+            secure_clear(reduce_shares);
+
+            // Step 3: masked opening of θ and the verification keys.
+            const N masked = mod(N(share + f_zero), modulus);
+            secure_clear(f_zero);
+            const N vk = co_await detail::run_on(*context_.pool, [&] {
+                return powm(v, N(N(factorial<N>(n)) * share), key.n_squared());
+            });
+            writer w;
+            w.integer(masked).integer(vk);
+            count_round();
+            auto opened = co_await session.all_gather({keygen_steps::key_open, attempt, 0}, w.finish());
+            std::vector<N> masked_values(n), vks(n);
+            for (std::size_t j = 0; j < n; ++j) {
+                decode(opened[j], j, "opening of theta", [&](reader& r) {
+                    masked_values[j] = r.integer_below(modulus);
+                    vks[j] = r.integer_below(key.n_squared());
+                });
+                if (vks[j] == N(0u) || gcd(vks[j], modulus) != N(1u))
+                    throw protocol_error(make_error_code(errc::protocol_violation), static_cast<party_id>(j + 1),
+                                         "keygen: verification key not invertible");
+            }
+            if (!open_sharing.consistent(all_points_, masked_values, t))
+                throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
+                                     "keygen: the opened shares of theta do not lie on one polynomial");
+            const N theta = open_sharing.reconstruct(all_points_, masked_values, t);
+            if (theta == N(0u) || gcd(theta, modulus) != N(1u)) {
+                secure_clear(share); // θ not invertible: draw a new β (docs/protocol.md §5)
+                continue;
+            }
+            secure_clear(phi_part);
+            co_return key_share<N>(key, self, n, t, std::move(share), theta, v, std::move(vks));
+        }
+    }
+
+private:
+    void count_round()
+    {
+        if (context_.progress) ++context_.progress->communication_rounds;
+    }
+
+    template <class Body>
+    static void decode(const bytes& payload, std::size_t index, const char* what, Body&& body)
+    {
+        try {
+            reader r(payload);
+            body(r);
+            r.expect_end();
+        } catch (const decode_error& e) {
+            throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(index + 1),
+                                 std::string("keygen: ") + what + ": " + e.what());
+        }
+    }
+
+    keygen_context context_;
+    std::size_t sigma_;
+    std::vector<party_id> all_points_;
+    std::vector<N> all_mu_;
+};
+
+} // namespace dkg

@@ -1,0 +1,124 @@
+// Parameters and progress reports of distributed key generation.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace dkg {
+
+/// How candidate prime shares are produced (docs/protocol.md §1).
+enum class candidate_method : std::uint8_t {
+    /// The reference's method: plain random shares, small primes only filtered on the public N.
+    trial_division = 1,
+    /// Shares made coprime to the small primes before any N is computed (multiplicative to
+    /// additive sharing over the product of the sieving primes).
+    distributed_sieve = 2,
+};
+
+inline const char* to_string(candidate_method m) noexcept
+{
+    return m == candidate_method::trial_division ? "trial_division" : "distributed_sieve";
+}
+
+/// Parameters of `async_generate_key`. The names and defaults of the reference implementation are
+/// kept where they make sense; every party must use identical values (checked in the first round).
+struct keygen_params {
+    /// t: any t+1 parties can decrypt, t or fewer learn nothing. Requires n ≥ 2t+1.
+    std::size_t corruption_threshold = 1;
+
+    /// Bits of N = p·q; N has exactly this many bits. Even, at least 64; below 1024 is insecure.
+    std::size_t key_length = 2048;
+
+    /// B2: N is rejected if it has a prime factor ≤ B2 (one gcd with the product of those primes;
+    /// docs/protocol.md §3). The reference's default is 2000; trial division by gcd is cheap
+    /// enough that a far larger bound pays off.
+    std::uint32_t prime_threshold = 1u << 16;
+
+    /// κ: rounds of the Boneh–Franklin test; a non-biprime passes with probability < 2^-κ.
+    std::size_t correct_param_biprime = 40;
+
+    /// σ: statistical hiding of the integer secret sharing (bits).
+    std::size_t stat_sec_shamir = 40;
+
+    /// Candidate pairs (p, q) per batch; all of a batch travel in the same messages. 0 chooses a
+    /// size from the key length and the candidate method (a handful of batches per key).
+    std::size_t batch_size = 0;
+
+    /// How candidate shares are produced.
+    candidate_method candidates = candidate_method::distributed_sieve;
+
+    /// B1: largest prime of the distributed sieve; 0 chooses the largest bound for which the sieve
+    /// modulus leaves at least 64 bits of randomness in each party's share.
+    std::uint32_t sieve_bound = 0;
+
+    /// Worker threads each party uses for its arithmetic (0: one per hardware thread).
+    std::size_t threads = 1;
+
+    /// Give up (errc::too_many_attempts) after this many batches; 0: never.
+    std::size_t max_batches = 0;
+
+    /// Allow t = 0, where every party alone can decrypt. Only for experiments.
+    bool allow_insecure_threshold_zero = false;
+
+    /// Checks the parameters for `parties` parties before anything is sent.
+    /// @throws std::invalid_argument naming the offending parameter.
+    void validate(std::size_t parties) const
+    {
+        if (parties < 1) throw std::invalid_argument("parties: at least one party is needed");
+        if (corruption_threshold == 0 && !allow_insecure_threshold_zero)
+            throw std::invalid_argument("corruption_threshold: must be at least 1 (t = 0 lets every party decrypt alone; "
+                                        "set allow_insecure_threshold_zero to allow it)");
+        if (parties < 2 * corruption_threshold + 1)
+            throw std::invalid_argument("corruption_threshold: the number of parties (" + std::to_string(parties) +
+                                        ") must be at least 2*corruption_threshold+1 (" +
+                                        std::to_string(2 * corruption_threshold + 1) + ")");
+        if (parties > 64) throw std::invalid_argument("parties: at most 64 parties are supported");
+        if (key_length % 2 != 0) throw std::invalid_argument("key_length: must be even");
+        if (key_length < 64) throw std::invalid_argument("key_length: must be at least 64 bits");
+        if (key_length > 16384) throw std::invalid_argument("key_length: at most 16384 bits are supported");
+        if (correct_param_biprime == 0) throw std::invalid_argument("correct_param_biprime: must be at least 1");
+        if (correct_param_biprime > 1024) throw std::invalid_argument("correct_param_biprime: at most 1024");
+        if (stat_sec_shamir == 0) throw std::invalid_argument("stat_sec_shamir: must be at least 1");
+        if (stat_sec_shamir > 1024) throw std::invalid_argument("stat_sec_shamir: at most 1024");
+        if (prime_threshold < 3) throw std::invalid_argument("prime_threshold: must be at least 3");
+        if (prime_threshold > (1u << 26)) throw std::invalid_argument("prime_threshold: at most 2^26");
+        if (batch_size > (1u << 20)) throw std::invalid_argument("batch_size: at most 2^20");
+        if (threads > 1024) throw std::invalid_argument("threads: at most 1024");
+        if (candidates != candidate_method::trial_division && candidates != candidate_method::distributed_sieve)
+            throw std::invalid_argument("candidates: unknown candidate method");
+    }
+
+    /// Whether the key is too short to be secure (a warning, not an error).
+    bool insecure_key_length() const noexcept { return key_length < 1024; }
+};
+
+/// Progress of a key generation, reported after every batch and once at the end.
+struct keygen_progress {
+    std::size_t batches = 0;                    ///< batches of candidates processed
+    std::size_t candidates = 0;                 ///< candidate pairs (p, q) generated
+    std::size_t moduli_revealed = 0;            ///< candidate N computed and opened
+    std::size_t passed_trial_division = 0;      ///< N without a prime factor ≤ prime_threshold
+    std::size_t biprimality_tests = 0;          ///< candidates given at least one Boneh–Franklin round
+    std::size_t biprimality_rounds = 0;         ///< Boneh–Franklin rounds run over all candidates
+    std::size_t communication_rounds = 0;       ///< message rounds this party took part in
+    std::uint64_t bytes_sent = 0;               ///< payload bytes this party sent
+    std::chrono::steady_clock::duration elapsed{};
+    /// Wall time this party spent in each step (including waiting for the others).
+    struct step_times {
+        std::chrono::steady_clock::duration candidates{};    ///< §1
+        std::chrono::steady_clock::duration moduli{};        ///< §2
+        std::chrono::steady_clock::duration trial_division{};///< §3
+        std::chrono::steady_clock::duration biprimality{};   ///< §4
+        std::chrono::steady_clock::duration key_sharing{};   ///< §5
+    } time;
+    bool finished = false;                      ///< true in the final report
+};
+
+/// Called on the session's executor with the current progress; must not throw.
+using keygen_progress_handler = std::function<void(const keygen_progress&)>;
+
+} // namespace dkg

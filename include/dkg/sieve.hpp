@@ -1,0 +1,362 @@
+// The candidate layer (docs/protocol.md §1): each party's additive shares p_j of candidate primes
+// p = Σ p_j with p ≡ 3 (mod 4) and 2^(L-1) + 2^(L-2) ≤ p < 2^L, so that N = p·q has exactly 2L bits.
+//
+// Two policies model `candidate_policy`:
+//  - `trial_division` (the reference's method): plain random shares; small primes are only filtered
+//    later, on the public N (docs/protocol.md §3).
+//  - `distributed_sieve`: p is made coprime to M = ∏ r (odd primes n < r ≤ B1) before any N is
+//    computed: every party picks a_j ∈ Z_M^*, the parties turn the multiplicative sharing ∏ a_j into
+//    an additive one mod M (Shamir over Z_M, BGW multiplication with degree reduction, then Lagrange
+//    weights), combine it by CRT with the mod-4 residue, and add random multiples of 4M (Malkin–Wu–
+//    Boneh 1999, §3; Boneh–Franklin 2001, §4.1).
+#pragma once
+
+#include <dkg/bigint.hpp>
+#include <dkg/codec.hpp>
+#include <dkg/detail/parallel.hpp>
+#include <dkg/error.hpp>
+#include <dkg/keygen/params.hpp>
+#include <dkg/shamir/modular.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <variant>
+#include <string>
+#include <vector>
+
+namespace dkg {
+
+/// Message step numbers of key generation (docs/protocol.md; rounds carry the batch number).
+namespace keygen_steps {
+inline constexpr std::uint32_t setup = 100;
+inline constexpr std::uint32_t sieve_share = 110;
+inline constexpr std::uint32_t sieve_reduce = 111;
+inline constexpr std::uint32_t modulus_shares = 120;
+inline constexpr std::uint32_t modulus_open = 121;
+inline constexpr std::uint32_t biprime_first = 130;
+inline constexpr std::uint32_t biprime_rest = 131;
+inline constexpr std::uint32_t key_shares = 140;
+inline constexpr std::uint32_t key_reduce = 141;
+inline constexpr std::uint32_t key_open = 142;
+} // namespace keygen_steps
+
+/// What a policy needs to know about the run.
+struct keygen_context {
+    party_id self = 0;
+    std::size_t parties = 0;
+    std::size_t threshold = 0;
+    std::size_t prime_bits = 0;                   ///< L = key_length / 2
+    boost::asio::thread_pool* pool = nullptr;     ///< worker threads of this party
+    std::size_t threads = 1;
+    keygen_progress* progress = nullptr;          ///< counters the layers update (rounds, tests)
+};
+
+namespace sieve {
+
+/// Bits of randomness each party's share keeps above the sieve modulus (64, less for toy keys).
+inline std::size_t randomness_margin(std::size_t prime_bits) { return std::min<std::size_t>(64, prime_bits / 4); }
+
+/// The odd primes r with parties < r ≤ bound such that their product M stays below
+/// 2^(L - margin - 4 - ⌈log2 n⌉), leaving every party's share at least `margin` random bits.
+/// bound = 0 takes as many primes as fit.
+inline std::vector<std::uint32_t> sieve_primes(std::size_t prime_bits, std::size_t parties, std::uint32_t bound)
+{
+    const double budget = static_cast<double>(prime_bits) - static_cast<double>(randomness_margin(prime_bits)) - 4.0 -
+                          std::ceil(std::log2(static_cast<double>(parties)));
+    std::vector<std::uint32_t> out;
+    double bits = 0;
+    const std::uint32_t limit = bound == 0 ? 1u << 20 : bound;
+    for (std::uint32_t r : primes_between(static_cast<std::uint32_t>(std::max<std::size_t>(3, parties + 1)), limit)) {
+        const double rb = std::log2(static_cast<double>(r));
+        if (bits + rb > budget) break;
+        bits += rb;
+        out.push_back(r);
+    }
+    return out;
+}
+
+/// Where candidate shares live: p = offset + Σ_j x_j + 4M·Σ_j r_j, with x_j ∈ [0, 4M) the residue
+/// shares, r_j uniform in [0, random_limit), and offset a multiple of 4M added by party 1.
+template <big_integer N>
+struct candidate_layout {
+    std::size_t prime_bits = 0;
+    N sieve_modulus;    ///< M (1 when nothing is sieved)
+    N residue_modulus;  ///< 4M
+    N offset;
+    N random_limit;
+
+    /// @throws std::invalid_argument if M leaves no room for randomness at this size.
+    static candidate_layout make(std::size_t prime_bits, std::size_t parties, N sieve_modulus)
+    {
+        candidate_layout out;
+        out.prime_bits = prime_bits;
+        out.residue_modulus = N(sieve_modulus * N(4u));
+        out.sieve_modulus = std::move(sieve_modulus);
+        const N low = N(N(N(1u) << static_cast<unsigned>(prime_bits - 1)) + N(N(1u) << static_cast<unsigned>(prime_bits - 2)));
+        out.offset = N(N(N(low + out.residue_modulus - N(1u)) / out.residue_modulus) * out.residue_modulus);
+        const N span = N(N(N(1u) << static_cast<unsigned>(prime_bits)) - out.offset);
+        out.random_limit = N(span / N(out.residue_modulus * N(static_cast<unsigned long long>(parties))));
+        if (bit_length(out.random_limit) <= randomness_margin(prime_bits))
+            throw std::invalid_argument("sieve_bound: the sieve modulus leaves too little randomness for this key length");
+        return out;
+    }
+
+    /// Party j's share from its residue share x_j ∈ [0, 4M).
+    template <secure_rng G>
+    N finish_share(party_id self, const N& residue_share, G& rng) const
+    {
+        N share = N(residue_share + N(residue_modulus * random_below(random_limit, rng)));
+        if (self == 1) share += offset;
+        return share;
+    }
+};
+
+/// The residue every party's x_j must have mod 4: 3 for party 1, 0 for the others, so p ≡ 3 (mod 4).
+inline unsigned mod4_residue(party_id self) { return self == 1 ? 3u : 0u; }
+
+/// The reference's candidate method: shares are random and unsieved (no messages).
+///
+/// Models `candidate_policy`.
+template <big_integer N>
+class trial_division {
+public:
+    candidate_method method() const noexcept { return candidate_method::trial_division; }
+
+    trial_division(const keygen_context& context, const keygen_params&)
+        : context_(context), layout_(candidate_layout<N>::make(context.prime_bits, context.parties, N(1u)))
+    {
+    }
+
+    const candidate_layout<N>& layout() const noexcept { return layout_; }
+
+    /// Expected candidate pairs per key (1/P(prime)² with P = 2/ln 2^L for odd candidates).
+    double expected_pairs() const
+    {
+        const double p = 2.0 / (static_cast<double>(context_.prime_bits) * std::log(2.0));
+        return 1.0 / (p * p);
+    }
+
+    /// This party's shares of `count` candidates.
+    template <class Session, secure_rng G>
+    boost::asio::awaitable<std::vector<N>> generate(Session&, G& rng, std::size_t count, std::uint32_t)
+    {
+        std::vector<N> out;
+        out.reserve(count);
+        const N residue(static_cast<unsigned long long>(mod4_residue(context_.self)));
+        for (std::size_t i = 0; i < count; ++i) out.push_back(layout_.finish_share(context_.self, residue, rng));
+        co_return out;
+    }
+
+private:
+    keygen_context context_;
+    candidate_layout<N> layout_;
+};
+
+/// Distributed sieving by a multiplicative-to-additive conversion over Z_M.
+///
+/// Models `candidate_policy`. Rounds per batch: 1 + ⌈log2 n⌉ - 1 (2 for n = 3, 3 for n = 5..8).
+template <big_integer N>
+class distributed_sieve {
+public:
+    candidate_method method() const noexcept { return candidate_method::distributed_sieve; }
+
+    /// @throws std::invalid_argument naming `sieve_bound` if no sieve fits the key length.
+    distributed_sieve(const keygen_context& context, const keygen_params& params)
+        : context_(context), primes_(sieve_primes(context.prime_bits, context.parties, params.sieve_bound)),
+          layout_(candidate_layout<N>::make(context.prime_bits, context.parties, product(primes_))),
+          sharing_(layout_.sieve_modulus == N(1u) ? N(N(1u) << 61) - N(1u) : layout_.sieve_modulus, context.parties,
+                   context.threshold)
+    {
+        all_points_.resize(context.parties);
+        std::iota(all_points_.begin(), all_points_.end(), party_id{1});
+        all_lagrange_ = shamir::lagrange_at_zero<N>(all_points_, sharing_.modulus());
+        m_inverse_mod_4_ = mod(invert_mod(mod(layout_.sieve_modulus, N(4u)), N(4u)), N(4u));
+    }
+
+    const candidate_layout<N>& layout() const noexcept { return layout_; }
+    const std::vector<std::uint32_t>& primes() const noexcept { return primes_; }
+
+    /// Largest sieving prime (0 if none fits).
+    std::uint32_t bound() const noexcept { return primes_.empty() ? 0 : primes_.back(); }
+
+    /// Expected candidate pairs per key: 1/P² with P ≈ (2/ln 2^L)·∏_{3≤r≤B1} r/(r-1) (Mertens).
+    double expected_pairs() const
+    {
+        double p = 2.0 / (static_cast<double>(context_.prime_bits) * std::log(2.0));
+        for (std::uint32_t r : primes_) p *= static_cast<double>(r) / static_cast<double>(r - 1);
+        return 1.0 / (p * p);
+    }
+
+    /// This party's shares of `count` sieved candidates (docs/protocol.md §1).
+    template <class Session, secure_rng G>
+    boost::asio::awaitable<std::vector<N>> generate(Session& session, G& rng, std::size_t count, std::uint32_t batch)
+    {
+        const N& m = sharing_.modulus();
+        const std::size_t n = context_.parties;
+        std::vector<N> residues;
+        if (primes_.empty()) {
+            residues.assign(count, N(0u));
+        } else {
+            // Each party shares its random unit a_j of every candidate (degree t).
+            std::vector<std::vector<N>> outgoing(n);
+            for (std::size_t i = 0; i < count; ++i) {
+                auto shares = sharing_.share(random_unit(m, rng), rng);
+                for (std::size_t k = 0; k < n; ++k) outgoing[k].push_back(std::move(shares[k]));
+            }
+            // layers[f][i]: my share of factor f of candidate i.
+            std::vector<std::vector<N>> layers =
+                co_await exchange_values(session, keygen_steps::sieve_share, batch, 0, std::move(outgoing), count);
+
+            // Multiply pairwise, reducing the degree back to t between layers (BGW).
+            std::uint32_t layer_round = 1;
+            while (layers.size() > 2) {
+                std::vector<std::vector<N>> products;
+                for (std::size_t f = 0; f + 1 < layers.size(); f += 2) products.push_back(multiply(layers[f], layers[f + 1]));
+                const bool odd = layers.size() % 2 == 1;
+                // Re-share every product share with degree t; party k's new share is Σ_j λ_j·(share from j).
+                std::vector<std::vector<N>> reshare(n);
+                for (const auto& product : products)
+                    for (const auto& value : product) {
+                        auto shares = sharing_.share(value, rng);
+                        for (std::size_t k = 0; k < n; ++k) reshare[k].push_back(std::move(shares[k]));
+                    }
+                const std::size_t total = products.size() * count;
+                auto received = co_await exchange_values(session, keygen_steps::sieve_reduce, batch, layer_round++, std::move(reshare), total);
+                std::vector<std::vector<N>> next(products.size(), std::vector<N>(count, N(0u)));
+                for (std::size_t j = 0; j < n; ++j)
+                    for (std::size_t idx = 0; idx < total; ++idx) {
+                        auto& target = next[idx / count][idx % count];
+                        target = N(N(target + N(all_lagrange_[j] * received[j][idx])) % m);
+                    }
+                if (odd) next.push_back(std::move(layers.back()));
+                layers = std::move(next);
+            }
+            // Last product has degree 2t ≤ n-1: weight it with the Lagrange coefficient of all n points
+            // to get an additive sharing of ∏ a_j mod M.
+            const auto& lambda = all_lagrange_[context_.self - 1];
+            residues = layers.size() == 2 ? multiply(layers[0], layers[1]) : std::move(layers[0]);
+            for (auto& r : residues) r = N(N(r * lambda) % m);
+        }
+        // CRT with the mod-4 residue, then random multiples of 4M and the offset.
+        std::vector<N> out;
+        out.reserve(count);
+        const N c(static_cast<unsigned long long>(mod4_residue(context_.self)));
+        const N four(4u);
+        for (auto& alpha : residues) {
+            // x ≡ alpha (mod M), x ≡ c (mod 4): x = alpha + M·k with k = (c - alpha)·M^-1 mod 4.
+            const N k = mod(N(N(c - alpha) * m_inverse_mod_4_), four);
+            const N x = N(alpha + N(layout_.sieve_modulus * k));
+            out.push_back(layout_.finish_share(context_.self, x, rng));
+            secure_clear(alpha);
+        }
+        co_return out;
+    }
+
+private:
+    static N product(const std::vector<std::uint32_t>& primes)
+    {
+        N m(1u);
+        for (auto r : primes) m *= N(static_cast<unsigned long long>(r));
+        return m;
+    }
+
+    std::vector<N> multiply(const std::vector<N>& a, const std::vector<N>& b) const
+    {
+        std::vector<N> out;
+        out.reserve(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(N(N(a[i] * b[i]) % sharing_.modulus()));
+        return out;
+    }
+
+    // Sends outgoing[k] (a vector of values mod M) to party k+1 and returns, for every party j, the
+    // `expected` values it sent; my own entry is kept locally.
+    template <class Session>
+    boost::asio::awaitable<std::vector<std::vector<N>>> exchange_values(Session& session, std::uint32_t step, std::uint32_t round,
+                                                                        std::uint32_t topic, std::vector<std::vector<N>> outgoing,
+                                                                        std::size_t expected)
+    {
+        const std::size_t n = context_.parties;
+        std::vector<bytes> payloads(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (k + 1 == context_.self) continue;
+            writer w(outgoing[k].size() * (bit_length(sharing_.modulus()) / 8 + 6) + 8);
+            w.integers(outgoing[k]);
+            payloads[k] = w.finish();
+        }
+        if (context_.progress) ++context_.progress->communication_rounds;
+        auto received = co_await session.exchange({step, round, topic}, std::move(payloads));
+        std::vector<std::vector<N>> out(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j + 1 == context_.self) {
+                out[j] = std::move(outgoing[j]);
+                continue;
+            }
+            try {
+                reader r(received[j]);
+                out[j] = r.integers_exactly<N>(expected, bit_length(sharing_.modulus()));
+                r.expect_end();
+                for (const auto& v : out[j])
+                    if (v < N(0u) || v >= sharing_.modulus()) throw decode_error("sieve share out of range");
+            } catch (const decode_error& e) {
+                throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
+                                     std::string("keygen: sieve shares: ") + e.what());
+            }
+        }
+        co_return out;
+    }
+
+    keygen_context context_;
+    std::vector<std::uint32_t> primes_;
+    candidate_layout<N> layout_;
+    shamir::modular_sharing<N> sharing_;
+    std::vector<party_id> all_points_;
+    std::vector<N> all_lagrange_;
+    N m_inverse_mod_4_;
+};
+
+/// The candidate method named by `keygen_params::candidates` (the default candidate policy).
+///
+/// Models `candidate_policy`.
+template <big_integer N>
+class configured {
+public:
+    configured(const keygen_context& context, const keygen_params& params)
+        : policy_(params.candidates == candidate_method::trial_division
+                      ? variant(std::in_place_type<trial_division<N>>, context, params)
+                      : variant(std::in_place_type<distributed_sieve<N>>, context, params))
+    {
+    }
+
+    candidate_method method() const noexcept
+    {
+        return std::holds_alternative<trial_division<N>>(policy_) ? candidate_method::trial_division
+                                                                  : candidate_method::distributed_sieve;
+    }
+
+    const candidate_layout<N>& layout() const
+    {
+        return std::visit([](const auto& p) -> const candidate_layout<N>& { return p.layout(); }, policy_);
+    }
+
+    double expected_pairs() const
+    {
+        return std::visit([](const auto& p) { return p.expected_pairs(); }, policy_);
+    }
+
+    template <class Session, secure_rng G>
+    boost::asio::awaitable<std::vector<N>> generate(Session& session, G& rng, std::size_t count, std::uint32_t batch)
+    {
+        return std::visit([&](auto& p) { return p.generate(session, rng, count, batch); }, policy_);
+    }
+
+private:
+    using variant = std::variant<trial_division<N>, distributed_sieve<N>>;
+    variant policy_;
+};
+
+} // namespace sieve
+} // namespace dkg

@@ -1,0 +1,301 @@
+#include <dkg/keygen.hpp>
+
+#include "keygen_support.hpp"
+
+#include <dkg/testing/faulty_transport.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+
+using namespace test_support;
+
+namespace {
+
+dkg::keygen_params small_params(std::size_t bits, std::size_t t)
+{
+    dkg::keygen_params p;
+    p.key_length = bits;
+    p.corruption_threshold = t;
+    return p;
+}
+
+std::string message_of(const std::exception_ptr& e)
+{
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    }
+}
+
+template <class F>
+std::string invalid_argument_text(F&& f)
+{
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(keygen)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_party_count_and_threshold_sieve, N, shipped_backends)
+{
+    for (std::size_t n : {3u, 4u, 5u, 7u}) {
+        for (std::size_t t = 1; 2 * t + 1 <= n; ++t) {
+            BOOST_TEST_CONTEXT("n=" << n << " t=" << t) {
+                const auto params = small_params(128, t);
+                const auto outcome = run_memory_keygen<N>(n, params, 1000 + n * 10 + t);
+                check_generated_key(outcome, n, params);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_party_count_and_threshold_trial_division, N, shipped_backends)
+{
+    for (std::size_t n : {3u, 4u, 5u, 7u}) {
+        for (std::size_t t = 1; 2 * t + 1 <= n; ++t) {
+            BOOST_TEST_CONTEXT("n=" << n << " t=" << t) {
+                auto params = small_params(128, t);
+                params.candidates = dkg::candidate_method::trial_division;
+                const auto outcome = run_memory_keygen<N>(n, params, 2000 + n * 10 + t);
+                check_generated_key(outcome, n, params);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(larger_keys, N, shipped_backends)
+{
+    for (std::size_t bits : {256u, 512u}) {
+        BOOST_TEST_CONTEXT("bits=" << bits) {
+            const auto params = small_params(bits, 1);
+            check_generated_key(run_memory_keygen<N>(3, params, bits), 3, params);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(user_defined_integer_type)
+{
+    const auto params = small_params(96, 1);
+    check_generated_key(run_memory_keygen<toy_int>(3, params, 7), 3, params);
+}
+
+BOOST_AUTO_TEST_CASE(minimum_key_length_and_odd_sizes)
+{
+    for (std::size_t bits : {64u, 66u, 130u}) {
+        BOOST_TEST_CONTEXT("bits=" << bits) {
+            const auto params = small_params(bits, 1);
+            check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, bits), 3, params);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(worker_threads_and_explicit_batches)
+{
+    auto params = small_params(256, 2);
+    params.threads = 3;
+    params.batch_size = 5;
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 17);
+    check_generated_key(outcome, 5, params);
+    BOOST_TEST(outcome.progress[0].candidates % 5 == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(progress_reports_are_consistent)
+{
+    const auto params = small_params(256, 1);
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(3, params, 5);
+    BOOST_TEST_REQUIRE(outcome.all_succeeded());
+    for (const auto& p : outcome.progress) {
+        BOOST_TEST(p.finished);
+        BOOST_TEST(p.batches >= 1u);
+        BOOST_TEST(p.candidates == p.moduli_revealed);
+        BOOST_TEST(p.passed_trial_division <= p.moduli_revealed);
+        BOOST_TEST(p.biprimality_tests == p.passed_trial_division);
+        BOOST_TEST(p.biprimality_rounds >= p.biprimality_tests + params.correct_param_biprime - 1);
+        BOOST_TEST(p.communication_rounds >= 4u * p.batches);
+        BOOST_TEST(p.bytes_sent > 0u);
+        BOOST_TEST(p.elapsed.count() > 0);
+    }
+    // Everyone saw the same public counts.
+    BOOST_TEST(outcome.progress[0].candidates == outcome.progress[2].candidates);
+    BOOST_TEST(outcome.progress[0].biprimality_rounds == outcome.progress[1].biprimality_rounds);
+}
+
+BOOST_AUTO_TEST_CASE(parameter_errors_are_reported_before_anything_is_sent)
+{
+    boost::asio::io_context context;
+    dkg::memory_network network(context, 3);
+    dkg::session<dkg::memory_transport> session(network.party(1));
+    dkg::testing::seeded_rng rng;
+    auto try_params = [&](auto change) {
+        auto p = small_params(128, 1);
+        change(p);
+        return invalid_argument_text([&] { dkg::async_generate_key<dkg::gmp_int>(session, rng, p, {}, [](std::exception_ptr, auto) {}); });
+    };
+    BOOST_TEST(try_params([](auto& p) { p.corruption_threshold = 2; }).find("corruption_threshold") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.corruption_threshold = 0; }).find("corruption_threshold") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.key_length = 127; }).find("key_length") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.key_length = 62; }).find("key_length") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.correct_param_biprime = 0; }).find("correct_param_biprime") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.stat_sec_shamir = 0; }).find("stat_sec_shamir") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.batch_size = 1u << 21; }).find("batch_size") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.prime_threshold = 2; }).find("prime_threshold") == 0u);
+    BOOST_TEST(try_params([](auto& p) { p.threads = 5000; }).find("threads") == 0u);
+    // Nothing was sent: the context has no work at all.
+    BOOST_TEST(context.poll() == 0u);
+    BOOST_TEST(session.stats().messages_sent == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(threshold_zero_needs_the_explicit_flag)
+{
+    auto params = small_params(96, 0);
+    params.allow_insecure_threshold_zero = true;
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(2, params, 3);
+    check_generated_key(outcome, 2, params);
+}
+
+BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
+{
+    keygen_outcome<dkg::gmp_int> outcome;
+    outcome.shares.resize(3);
+    outcome.errors.resize(3);
+    boost::asio::io_context context;
+    dkg::memory_network network(context, 3);
+    std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    for (dkg::party_id j = 1; j <= 3; ++j) {
+        sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
+        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
+        auto params = small_params(128, 1);
+        if (j == 3) params.correct_param_biprime = 20;
+        dkg::async_generate_key<dkg::gmp_int>(*sessions.back(), *rngs.back(), params, {},
+                                              [&outcome, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { outcome.errors[j - 1] = e; });
+    }
+    context.run();
+    for (int j : {0, 1}) {
+        BOOST_TEST_REQUIRE(static_cast<bool>(outcome.errors[j]));
+        BOOST_TEST(message_of(outcome.errors[j]).find("party 3") == 0u, message_of(outcome.errors[j]));
+        BOOST_TEST(message_of(outcome.errors[j]).find("different key generation parameters") != std::string::npos);
+    }
+    BOOST_TEST(static_cast<bool>(outcome.errors[2])); // party 3 sees parties 1 and 2 differ from it
+}
+
+BOOST_AUTO_TEST_CASE(max_batches_ends_with_too_many_attempts)
+{
+    auto params = small_params(512, 1);
+    params.max_batches = 1;
+    params.batch_size = 1;
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(3, params, 11);
+    // One pair of 256-bit candidates is almost never both prime.
+    for (const auto& e : outcome.errors) {
+        BOOST_TEST_REQUIRE(static_cast<bool>(e));
+        try {
+            std::rethrow_exception(e);
+        } catch (const dkg::protocol_error& pe) {
+            BOOST_TEST((pe.code() == dkg::errc::too_many_attempts));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_party_that_drops_out_is_named_within_the_timeout)
+{
+    // Party 2 disconnects after its 3rd message: the others fail with an error naming party 2.
+    const std::size_t n = 3;
+    boost::asio::io_context context;
+    dkg::memory_network network(context, n);
+    using faulty = dkg::testing::faulty_transport<dkg::memory_transport>;
+    std::vector<std::unique_ptr<faulty>> transports;
+    std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::exception_ptr> errors(n);
+    std::vector<bool> done(n, false);
+    dkg::session_options options;
+    options.timeout = std::chrono::milliseconds(500);
+    for (dkg::party_id j = 1; j <= n; ++j) {
+        transports.push_back(std::make_unique<faulty>(network.party(j)));
+        if (j == 2) transports.back()->disconnect_after(3);
+        sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back(), options));
+        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(4, j));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t j = 0; j < n; ++j)
+        dkg::async_generate_key<dkg::gmp_int>(*sessions[j], *rngs[j], small_params(256, 1), {},
+                                              [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) {
+                                                  errors[j] = e;
+                                                  done[j] = true;
+                                              });
+    context.run();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    BOOST_TEST(elapsed < std::chrono::seconds(10));
+    for (std::size_t j : {0u, 2u}) {
+        BOOST_TEST_REQUIRE(done[j]);
+        BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));
+        try {
+            std::rethrow_exception(errors[j]);
+        } catch (const dkg::protocol_error& e) {
+            BOOST_TEST(e.party() == 2u, e.what());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rounds_stay_few_over_a_slow_network)
+{
+    // 25 ms one-way latency (50 ms round trip): the number of rounds does not grow with candidates.
+    const std::size_t n = 3;
+    boost::asio::io_context context;
+    dkg::memory_network network(context, n);
+    using faulty = dkg::testing::faulty_transport<dkg::memory_transport>;
+    std::vector<std::unique_ptr<faulty>> transports;
+    std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<dkg::keygen_progress> progress(n);
+    std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(n);
+    for (dkg::party_id j = 1; j <= n; ++j) {
+        transports.push_back(std::make_unique<faulty>(network.party(j)));
+        transports.back()->set_latency(std::chrono::milliseconds(25));
+        sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back()));
+        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(8, j));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t j = 0; j < n; ++j)
+        dkg::async_generate_key<dkg::gmp_int>(
+            *sessions[j], *rngs[j], small_params(512, 1), [&, j](const dkg::keygen_progress& p) { progress[j] = p; },
+            [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int> s) {
+                if (!e) shares[j].emplace(std::move(s));
+            });
+    context.run();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& s : shares) BOOST_TEST_REQUIRE(s.has_value());
+    const auto& p = progress[0];
+    BOOST_TEST_MESSAGE("512-bit key over 50 ms RTT: " << p.candidates << " candidates in " << p.batches << " batches, "
+                                                     << p.communication_rounds << " rounds, " << seconds << " s");
+    // Rounds per batch are bounded (sieve 2 + modulus 2 + biprimality ≤ 2), plus setup and key sharing.
+    BOOST_TEST(p.communication_rounds <= 6 * p.batches + 6);
+    BOOST_TEST(p.candidates > 4 * p.batches); // many candidates per round trip
+    BOOST_TEST(seconds < 0.025 * 2 * static_cast<double>(p.communication_rounds) + 20.0);
+}
+
+BOOST_AUTO_TEST_CASE(real_key_sizes, *boost::unit_test::label("slow"))
+{
+    for (std::size_t bits : {1024u, 2048u}) {
+        BOOST_TEST_CONTEXT("bits=" << bits) {
+            const auto params = small_params(bits, 1);
+            check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, bits), 3, params);
+        }
+    }
+    auto params = small_params(1024, 2);
+    check_generated_key(run_memory_keygen<dkg::gmp_int>(5, params, 5), 5, params);
+    params = small_params(1024, 1);
+    params.candidates = dkg::candidate_method::trial_division;
+    check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, 6), 3, params);
+    check_generated_key(run_memory_keygen<dkg::cpp_int>(3, small_params(1024, 1), 7), 3, small_params(1024, 1));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
