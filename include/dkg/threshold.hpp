@@ -35,6 +35,24 @@ inline constexpr std::size_t decryption_challenge_bits = 256;
 /// Default statistical security (bits) of the prover's randomness in a decryption proof.
 inline constexpr std::size_t decryption_proof_sigma = 40;
 
+namespace detail {
+
+/// Upper bound on the bits of |Δ·s_j| and of proof responses accepted from peers and files: a size
+/// limit against oversized input, generous for every honest key (|s_j| ≲ 2·|N| + (a+2)·|Δ| + σ +
+/// t·log n for D = Δ^a·φ·β).
+inline std::size_t exponent_bits_limit(std::size_t modulus_bits, std::size_t parties, std::size_t delta_bits)
+{
+    return 4 * modulus_bits + 8 * delta_bits + parties * static_cast<std::size_t>(std::bit_width(parties)) + 2048;
+}
+
+template <big_integer N>
+void require_share(const key_share<N>& share)
+{
+    if (share.empty()) throw std::invalid_argument("share: empty key share");
+}
+
+} // namespace detail
+
 /// The public part of a threshold Paillier key: what anyone needs to verify partial decryptions and
 /// to combine them (docs/protocol.md §5–§6). Contains no secret.
 ///
@@ -61,6 +79,7 @@ public:
     }
 
     /// The public part of `share`.
+    /// @throws std::invalid_argument naming `share` if it is empty.
     explicit threshold_key(const key_share<N>& share) : data_(std::make_shared<const data>(make_data(share))) {}
 
     const dkg::public_key<N>& public_key() const noexcept { return data_->key; }
@@ -111,6 +130,7 @@ private:
 
     static data make_data(const key_share<N>& share)
     {
+        detail::require_share(share);
         const N& n = share.public_key().n();
         const N four_delta_squared = N(N(N(4u) * share.delta()) * share.delta());
         return data{share.public_key(),
@@ -121,13 +141,7 @@ private:
                     share.verification_keys(),
                     share.delta(),
                     invert_mod(mod(N(four_delta_squared * share.theta()), n), n),
-                    exponent_bits_limit(share.public_key().bits(), share.parties(), bit_length(share.delta()))};
-    }
-
-    static std::size_t exponent_bits_limit(std::size_t modulus_bits, std::size_t parties, std::size_t delta_bits)
-    {
-        // |s_j| ≲ 2·|N| + (a+2)·|Δ| + σ + t·log n for D = Δ^a·φ·β; allow a wide margin.
-        return 4 * modulus_bits + 8 * delta_bits + parties * static_cast<std::size_t>(std::bit_width(parties)) + 2048;
+                    detail::exponent_bits_limit(share.public_key().bits(), share.parties(), bit_length(share.delta()))};
     }
 
     std::shared_ptr<const data> data_;
@@ -352,10 +366,12 @@ partial_decryption<N> read_partial(reader& r, const threshold_key<N>& key)
 
 /// Party j's partial decryption of `c`: c^(2·Δ·s_j) mod N², without a proof (docs/protocol.md §6).
 /// @tparam N a type modelling dkg::big_integer.
-/// @throws std::invalid_argument naming `ciphertext` if `c` belongs to another public key.
+/// @throws std::invalid_argument naming `ciphertext` if `c` belongs to another public key, or
+///         `share` if it is empty.
 template <big_integer N>
 partial_decryption<N> partial_decrypt(const key_share<N>& share, const ciphertext<N>& c)
 {
+    detail::require_share(share);
     detail::require_key(share.public_key(), c);
     return detail::partial_decrypt_unchecked(share, c);
 }
@@ -370,6 +386,7 @@ template <big_integer N, secure_rng G>
 partial_decryption<N> partial_decrypt(const key_share<N>& share, const ciphertext<N>& c, G& rng,
                                       std::size_t sigma = decryption_proof_sigma)
 {
+    detail::require_share(share);
     detail::require_key(share.public_key(), c);
     if (sigma < 1) throw std::invalid_argument("sigma: must be at least 1");
     return detail::partial_decrypt_proved(share, c, rng, sigma);
@@ -440,6 +457,7 @@ N combine(const key_share<N>& share, const ciphertext<N>& c, std::span<const par
 template <big_integer N>
 std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<N>> ciphertexts)
 {
+    detail::require_share(share);
     for (const auto& c : ciphertexts) detail::require_key(share.public_key(), c);
     std::vector<partial_decryption<N>> out;
     out.reserve(ciphertexts.size());
@@ -453,6 +471,7 @@ template <big_integer N, secure_rng G>
 std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<N>> ciphertexts,
                                                          G& rng, std::size_t sigma = decryption_proof_sigma)
 {
+    detail::require_share(share);
     for (const auto& c : ciphertexts) detail::require_key(share.public_key(), c);
     if (sigma < 1) throw std::invalid_argument("sigma: must be at least 1");
     std::vector<partial_decryption<N>> out;

@@ -1,11 +1,15 @@
-// Threshold keys for the threshold-layer tests, dealt once per backend and shape.
+// Helpers of the threshold-layer tests: keys dealt once per backend and shape, subsets, error texts.
 #pragma once
 
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
 
+#include <boost/test/unit_test.hpp>
+
 #include <cstddef>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -43,6 +47,19 @@ inline std::vector<std::vector<dkg::party_id>> subsets(std::size_t n, std::size_
     };
     recurse(recurse, 1);
     return out;
+}
+
+/// The message of the std::invalid_argument that f throws (a test error if it throws none).
+template <class F>
+std::string invalid_argument_text(F&& f)
+{
+    try {
+        f();
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    BOOST_ERROR("no std::invalid_argument");
+    return {};
 }
 
 } // namespace test_support
