@@ -552,3 +552,5 @@ std::vector<fixed_point<N>> decode(const fixed_point_encoder<N>& encoder, const 
 }
 
 } // namespace dkg
+
+#include <dkg/threshold/async_decrypt.hpp>
