@@ -1,0 +1,215 @@
+// Threshold decryption benchmark, 2048-bit N, GMP backend, n = 3 parties, t = 1.
+//
+//   bench_threshold [--json] [--runs R] [--batch B] [--batch-runs R2]
+//
+// Single operations: one partial decryption (without and with proof), one proof verification, one
+// combination of t+1 = 2 partials, and single-key Paillier decryption (CRT) for comparison; each is
+// timed over R runs (default 7) of a fixed number of repetitions. Batch: B ciphertexts (default
+// 1000) decrypted by the 3 parties of one process, of which only t+1 = 2 compute partial
+// decryptions, each on its own thread (the machine has 2 cores), and party 1 combines (and, with
+// proofs, verifies party 2's proofs); R2 runs (default 3). Reported: median, fastest and slowest
+// run, spread (slowest − fastest)/median, and for batches the throughput in ciphertexts/s.
+//
+// What bounds the batch: every ciphertext costs each of the t+1 contributors one exponentiation
+// mod N² with an exponent of about 4,150 bits (2·Δ·s_j), so throughput ≤ cores / (time of one
+// partial decryption). Proofs add two such exponentiations for the prover and two for the verifier.
+#include <dkg/threshold.hpp>
+#include <dkg/testing/seeded_rng.hpp>
+#include <dkg/testing/trusted_dealer.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using N = dkg::gmp_int;
+constexpr std::size_t bits = 2048;
+constexpr std::size_t parties = 3;
+constexpr std::size_t threshold = 1;
+
+struct settings {
+    bool json = false;
+    int runs = 7;
+    std::size_t batch = 1000;
+    int batch_runs = 3;
+};
+
+struct timing {
+    std::string name;
+    std::size_t items = 1;          // operations per run
+    std::vector<double> seconds;    // one entry per run
+    double median = 0, fastest = 0, slowest = 0;
+
+    double per_item(double s) const { return s / static_cast<double>(items); }
+    double spread() const { return median > 0 ? (slowest - fastest) / median : 0; }
+};
+
+timing summarise(timing t)
+{
+    auto sorted = t.seconds;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t k = sorted.size();
+    t.median = k % 2 ? sorted[k / 2] : (sorted[k / 2 - 1] + sorted[k / 2]) / 2;
+    t.fastest = sorted.front();
+    t.slowest = sorted.back();
+    return t;
+}
+
+/// Runs `body` `runs` times; each run performs `items` operations.
+timing time_runs(std::string name, std::size_t items, int runs, const std::function<void()>& body)
+{
+    timing t{std::move(name), items, {}, 0, 0, 0};
+    for (int r = 0; r < runs; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        body();
+        t.seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return summarise(std::move(t));
+}
+
+settings parse(int argc, char** argv)
+{
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const auto value = [&]() -> long {
+            if (i + 1 >= argc) {
+                std::cerr << "missing value after " << arg << "\n";
+                std::exit(2);
+            }
+            return std::strtol(argv[++i], nullptr, 10);
+        };
+        if (arg == "--json") s.json = true;
+        else if (arg == "--runs") s.runs = static_cast<int>(std::max(1L, value()));
+        else if (arg == "--batch") s.batch = static_cast<std::size_t>(std::max(1L, value()));
+        else if (arg == "--batch-runs") s.batch_runs = static_cast<int>(std::max(1L, value()));
+        else {
+            std::cerr << "usage: bench_threshold [--json] [--runs R] [--batch B] [--batch-runs R2]\n";
+            std::exit(2);
+        }
+    }
+    return s;
+}
+
+std::string show(double seconds)
+{
+    char buffer[32];
+    if (seconds >= 1) std::snprintf(buffer, sizeof buffer, "%.2f s", seconds);
+    else std::snprintf(buffer, sizeof buffer, "%.2f ms", seconds * 1e3);
+    return buffer;
+}
+
+void report(const std::vector<timing>& results, const settings& s)
+{
+    if (s.json) {
+        std::cout << "{\n  \"benchmark\": \"threshold\",\n  \"bits\": " << bits << ",\n  \"parties\": " << parties
+                  << ",\n  \"threshold\": " << threshold << ",\n  \"backend\": \"gmp_int\",\n  \"cores\": "
+                  << std::thread::hardware_concurrency() << ",\n  \"results\": [";
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const auto& r = results[i];
+            std::cout << (i ? "," : "") << "\n    {\"name\": \"" << r.name << "\", \"items\": " << r.items
+                      << ", \"runs\": " << r.seconds.size() << ", \"median_s_per_item\": " << r.per_item(r.median)
+                      << ", \"fastest_s_per_item\": " << r.per_item(r.fastest) << ", \"slowest_s_per_item\": " << r.per_item(r.slowest)
+                      << ", \"spread\": " << r.spread() << ", \"items_per_s\": " << 1.0 / r.per_item(r.median) << "}";
+        }
+        std::cout << "\n  ]\n}\n";
+        return;
+    }
+    std::printf("threshold decryption, N of %zu bits, n = %zu, t = %zu, gmp_int, %u cores\n\n", bits, parties, threshold,
+                std::thread::hardware_concurrency());
+    std::printf("%-52s %10s %10s %10s %7s %12s\n", "benchmark", "median", "fastest", "slowest", "spread", "per second");
+    for (const auto& r : results)
+        std::printf("%-52s %10s %10s %10s %6.1f%% %12.1f\n", r.name.c_str(), show(r.per_item(r.median)).c_str(),
+                    show(r.per_item(r.fastest)).c_str(), show(r.per_item(r.slowest)).c_str(), 100 * r.spread(),
+                    1.0 / r.per_item(r.median));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const settings s = parse(argc, argv);
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 2048);
+    const auto key = dkg::testing::deal_key<N>(bits, parties, threshold, rng);
+    const auto& shares = key.shares;
+    const dkg::threshold_key<N> pub(shares[0]);
+    const auto& pk = pub.public_key();
+
+    constexpr std::size_t pool = 8;
+    std::vector<dkg::ciphertext<N>> inputs;
+    for (std::size_t i = 0; i < pool; ++i) inputs.push_back(pk.encrypt(dkg::random_symmetric(pk.max_plaintext(), rng), rng));
+    std::vector<dkg::partial_decryption<N>> proved, first, second;
+    for (const auto& c : inputs) {
+        proved.push_back(dkg::partial_decrypt(shares[1], c, rng));
+        first.push_back(dkg::partial_decrypt(shares[0], c));
+        second.push_back(dkg::partial_decrypt(shares[1], c));
+    }
+
+    std::vector<timing> results;
+    const std::size_t reps = 8;
+    const auto name = [](const char* op) { return std::string("threshold/") + op + "/n=3/t=1/bits=2048/gmp_int"; };
+    std::size_t checks = 0;
+    results.push_back(time_runs(name("partial_decrypt"), reps, s.runs, [&] {
+        for (std::size_t i = 0; i < reps; ++i) checks += dkg::partial_decrypt(shares[0], inputs[i % pool]).party;
+    }));
+    results.push_back(time_runs(name("partial_decrypt_with_proof"), reps, s.runs, [&] {
+        for (std::size_t i = 0; i < reps; ++i) checks += dkg::partial_decrypt(shares[0], inputs[i % pool], rng).party;
+    }));
+    results.push_back(time_runs(name("verify_proof"), reps, s.runs, [&] {
+        for (std::size_t i = 0; i < reps; ++i) checks += dkg::verify(pub, inputs[i % pool], proved[i % pool]) ? 1 : 0;
+    }));
+    results.push_back(time_runs(name("combine"), 4 * reps, s.runs, [&] {
+        for (std::size_t i = 0; i < 4 * reps; ++i) {
+            const std::vector<dkg::partial_decryption<N>> two = {first[i % pool], second[i % pool]};
+            checks += dkg::bigint_traits<N>::low_u64(dkg::combine(pub, inputs[i % pool], std::span<const dkg::partial_decryption<N>>(two)));
+        }
+    }));
+    results.push_back(time_runs("paillier/decrypt_single_key/bits=2048/gmp_int", 4 * reps, s.runs, [&] {
+        for (std::size_t i = 0; i < 4 * reps; ++i) checks += dkg::bigint_traits<N>::low_u64(key.secret.decrypt_residue(inputs[i % pool]));
+    }));
+
+    // A batch decrypted by parties 1 and 2 (t+1 = 2 contributors, one thread each); party 1 combines.
+    std::vector<dkg::ciphertext<N>> batch;
+    std::vector<N> expected;
+    for (std::size_t i = 0; i < s.batch; ++i) {
+        expected.push_back(N(static_cast<unsigned long long>(i)));
+        batch.push_back(inputs[i % pool].add_plain(expected.back()));
+    }
+    std::vector<N> want;
+    for (std::size_t i = 0; i < s.batch; ++i) want.push_back(dkg::mod(N(key.secret.decrypt_residue(inputs[i % pool]) + expected[i]), pk.n()));
+    const std::span<const dkg::ciphertext<N>> cts(batch);
+    bool all_correct = true;
+    for (bool proofs : {false, true}) {
+        results.push_back(time_runs(std::string("threshold/batch_") + std::to_string(s.batch) + (proofs ? "_with_proofs" : "") +
+                                        "/contributors=2/threads=2/bits=2048/gmp_int",
+                                    s.batch, s.batch_runs, [&] {
+                                        std::vector<std::vector<dkg::partial_decryption<N>>> by_party(2);
+                                        std::thread helper([&] {
+                                            dkg::testing::seeded_rng party_rng(dkg::testing::default_test_seed, 2);
+                                            by_party[1] = proofs ? dkg::partial_decrypt_batch(shares[1], cts, party_rng)
+                                                                 : dkg::partial_decrypt_batch(shares[1], cts);
+                                        });
+                                        by_party[0] = dkg::partial_decrypt_batch(shares[0], cts);
+                                        helper.join();
+                                        if (proofs)
+                                            for (std::size_t i = 0; i < batch.size(); ++i)
+                                                all_correct = dkg::verify(pub, batch[i], by_party[1][i]) && all_correct;
+                                        const auto plain = dkg::combine_batch(pub, cts, std::span<const std::vector<dkg::partial_decryption<N>>>(by_party));
+                                        all_correct = plain == want && all_correct;
+                                    }));
+    }
+    if (!all_correct || checks == 0) {
+        std::cerr << "bench_threshold: a decryption was wrong\n";
+        return 1;
+    }
+    report(results, s);
+    return 0;
+}
