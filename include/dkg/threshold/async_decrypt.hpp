@@ -41,8 +41,7 @@ namespace dkg {
 /// Message steps of threshold decryption (docs/protocol.md §6). The decryption id travels in the
 /// tag's round (high 32 bits) and topic (low 32 bits).
 namespace threshold_steps {
-inline constexpr std::uint32_t partials = 200;           ///< a contributor's first chunk of partial decryptions
-inline constexpr std::uint32_t partials_continued = 201; ///< its further chunks, in order
+inline constexpr std::uint32_t partials = 200; ///< a contributor's partial decryptions of the whole batch
 } // namespace threshold_steps
 
 /// Options of one distributed decryption. Every party passes the same values.
@@ -140,14 +139,12 @@ public:
           options_(std::move(options)), context_(decryption_context(options_.id)),
           digest_(batch_digest(share_.public_key(), ciphertexts_))
     {
-        const party_id self = share_.id();
         for (party_id p = 1; p <= share_.parties(); ++p) {
             if (options_.receivers.empty() || contains(options_.receivers, p)) receivers_.push_back(p);
             if (options_.contributors.empty() || contains(options_.contributors, p)) contributors_.push_back(p);
         }
-        receiver_ = contains(receivers_, self);
-        contributor_ = contains(contributors_, self);
-        chunk_items_ = chunk_capacity();
+        receiver_ = contains(receivers_, share_.id());
+        contributor_ = contains(contributors_, share_.id());
     }
 
     template <class G>
@@ -156,8 +153,7 @@ public:
         if (ciphertexts_.empty()) co_return finish(std::vector<N>{});
         if (contributor_) co_await contribute(rng);
         if (!receiver_) co_return decryption_result<N>{};
-        co_await collect(key_.threshold() + 1);
-        co_return finish(co_await combine_pool());
+        co_return finish(co_await gather_and_combine());
     }
 
     /// The error for a deadline that passed, naming what had arrived by then.
@@ -175,21 +171,6 @@ private:
     std::uint32_t id_high() const { return static_cast<std::uint32_t>(options_.id >> 32); }
     std::uint32_t id_low() const { return static_cast<std::uint32_t>(options_.id & 0xffffffffu); }
 
-    std::size_t chunks() const { return (ciphertexts_.size() + chunk_items_ - 1) / chunk_items_; }
-
-    /// How many partial decryptions fit in one message of the session's size limit.
-    std::size_t chunk_capacity() const
-    {
-        const std::size_t value_bytes = 9 + (bit_length(share_.public_key().n_squared()) + 7) / 8;
-        const std::size_t proof_bytes = options_.verify_proofs ? 10 + decryption_challenge_bits / 8 + (key_.max_exponent_bits() + 7) / 8 : 0;
-        const std::size_t header_bytes = 64;
-        const std::size_t limit = session_.options().max_message_bytes;
-        const std::size_t per_item = value_bytes + proof_bytes;
-        if (limit < header_bytes + per_item)
-            throw std::invalid_argument("session: max_message_bytes is too small for one partial decryption");
-        return (limit - header_bytes) / per_item;
-    }
-
     // ---- contributors (docs/protocol.md §6: c_j = c^(2·Δ·s_j), with a proof) -------------------
 
     template <class G>
@@ -203,209 +184,142 @@ private:
         mine.reserve(ciphertexts_.size());
         for (const auto& c : ciphertexts_)
             mine.push_back(proofs ? partial_decrypt_proved(share_, c, rng, options_.sigma) : partial_decrypt_unchecked(share_, c));
-        std::vector<bytes> messages;
-        for (std::size_t k = 0; k < chunks(); ++k) messages.push_back(encode_chunk(mine, k));
+        const bytes message = encode(mine);
         for (party_id r : to) {
             try {
-                for (std::size_t k = 0; k < messages.size(); ++k)
-                    co_await session_.send(r, {k == 0 ? threshold_steps::partials : threshold_steps::partials_continued, id_high(), id_low()},
-                                           messages[k]);
+                co_await session_.send(r, {threshold_steps::partials, id_high(), id_low()}, message);
             } catch (const boost::system::system_error&) {
                 // An offline receiver does not stop the others from decrypting.
             }
         }
-        if (receiver_) add_to_pool(share_.id(), std::move(mine));
+        if (receiver_) pool_.emplace_back(share_.id(), std::move(mine));
     }
 
-    bytes encode_chunk(const partial_list& partials, std::size_t k) const
+    /// u8 version 1, the batch digest, u32 count, then each partial decryption (detail::write_partial).
+    bytes encode(const partial_list& partials) const
     {
-        const std::size_t first = k * chunk_items_;
-        const std::size_t count = std::min(chunk_items_, partials.size() - first);
         writer w;
-        w.u8(1).raw(digest_).u32(static_cast<std::uint32_t>(partials.size())).u32(static_cast<std::uint32_t>(first)).u32(
-            static_cast<std::uint32_t>(count));
-        for (std::size_t i = first; i < first + count; ++i) write_partial(w, partials[i]);
+        w.u8(1).raw(digest_).u32(static_cast<std::uint32_t>(partials.size()));
+        for (const auto& p : partials) write_partial(w, p);
         return w.finish();
     }
 
-    /// Decodes and checks chunk k from party `from`; throws decode_error for anything wrong.
-    void decode_chunk(party_id from, const bytes& payload, std::size_t k, partial_list& into) const
+    /// Decodes and checks party `from`'s message; throws decode_error for anything wrong.
+    partial_list decode(party_id from, const bytes& payload) const
     {
         reader r(payload);
         if (r.u8() != 1) throw decode_error("unknown partial decryption message version");
         const auto digest = r.raw(digest_.size());
         if (!std::equal(digest.begin(), digest.end(), digest_.begin()))
             throw decode_error("partial decryptions of other ciphertexts or of another key");
-        const std::size_t first = k * chunk_items_;
-        if (r.u32() != ciphertexts_.size() || r.u32() != first) throw decode_error("unexpected batch position");
-        const std::uint32_t count = r.u32();
-        if (count != std::min(chunk_items_, ciphertexts_.size() - first)) throw decode_error("unexpected chunk size");
-        for (std::size_t i = first; i < first + count; ++i) {
+        if (r.u32() != ciphertexts_.size()) throw decode_error("wrong number of partial decryptions");
+        partial_list out;
+        out.reserve(ciphertexts_.size());
+        for (const auto& c : ciphertexts_) {
             auto p = read_partial(r, key_);
             if (p.party != from) throw decode_error("partial decryption names another party");
             if (p.proof.has_value() != options_.verify_proofs) throw decode_error("proof missing or unexpected");
-            if (p.proof && !verify_proof(key_, ciphertexts_[i].value(), p)) throw decode_error("proof of a partial decryption fails");
-            into.push_back(std::move(p));
+            if (p.proof && !verify_proof(key_, c.value(), p)) throw decode_error("proof of a partial decryption fails");
+            out.push_back(std::move(p));
         }
         r.expect_end();
+        return out;
     }
 
-    // ---- receivers: gather the first valid partials -------------------------------------------
+    // ---- receivers: the first t+1 valid sets that combine (docs/protocol.md §6) ----------------
 
-    void add_to_pool(party_id p, partial_list partials)
+    /// Receives from the other contributors until t+1 valid sets combine for every ciphertext.
+    /// Every arriving set is checked (and its proofs verified) as it arrives; a set that is
+    /// malformed or fails a proof is faulty; sets that pass enter the pool, and the pool is
+    /// complete once some t+1 of its sets, including the newest, combine.
+    boost::asio::awaitable<std::vector<N>> gather_and_combine()
     {
-        pool_.emplace_back(p, std::move(partials));
-    }
-
-    void mark(std::vector<party_id>& list, party_id p)
-    {
-        if (!contains(list, p)) list.push_back(p);
-    }
-
-    /// Asks parties not asked yet until the pool holds `wanted` complete sets or nobody is left.
-    boost::asio::awaitable<void> collect(std::size_t wanted)
-    {
-        while (pool_.size() < wanted) {
-            std::vector<party_id> ask;
-            for (party_id p : contributors_)
-                if (p != share_.id() && !contains(asked_, p)) ask.push_back(p);
-            if (ask.empty()) throw not_enough(wanted);
-            std::map<party_id, partial_list> first;
-            auto accept = [this, &first](party_id from, const bytes& payload) {
+        std::optional<std::vector<N>> plaintexts = complete();
+        std::vector<party_id> ask;
+        for (party_id p : contributors_)
+            if (p != share_.id()) ask.push_back(p);
+        if (!plaintexts && !ask.empty()) {
+            auto accept = [this, &plaintexts](party_id from, const bytes& payload) {
                 try {
-                    partial_list got;
-                    decode_chunk(from, payload, 0, got);
-                    first[from] = std::move(got);
-                    return true;
-                } catch (const std::exception&) {
+                    pool_.emplace_back(from, decode(from, payload));
+                } catch (const decode_error&) {
+                    mark(faulty_, from);
                     return false;
                 }
+                plaintexts = complete();
+                return plaintexts.has_value();
             };
-            const auto g = co_await session_.gather_first({threshold_steps::partials, id_high(), id_low()}, ask, wanted - pool_.size(), accept);
-            for (party_id p : g.rejected) {
-                asked_.push_back(p);
-                mark(faulty_, p);
-            }
-            for (const auto& failure : g.failed) {
-                asked_.push_back(failure.first);
-                mark(unavailable_, failure.first);
-            }
-            for (const auto& accepted : g.accepted) {
-                const party_id p = accepted.first;
-                asked_.push_back(p);
-                auto it = first.find(p);
-                if (it == first.end()) continue;
-                if (auto rest = co_await receive_rest(p, std::move(it->second))) add_to_pool(p, std::move(*rest));
-            }
-            if (g.accepted.empty() && g.rejected.empty() && g.failed.empty()) throw not_enough(wanted);
+            const auto g = co_await session_.gather_first({threshold_steps::partials, id_high(), id_low()}, ask, 1, accept);
+            for (const auto& failure : g.failed) mark(unavailable_, failure.first);
         }
+        if (!plaintexts) throw not_enough();
+        blame_unused();
+        co_return *std::move(plaintexts);
     }
 
-    /// The chunks after the first of party p's partial decryptions.
-    boost::asio::awaitable<std::optional<partial_list>> receive_rest(party_id p, partial_list partials)
+    /// Tries the (t+1)-subsets of the pool that contain its newest set; on success records them.
+    std::optional<std::vector<N>> complete()
     {
-        for (std::size_t k = 1; k < chunks(); ++k) {
-            bool malformed = false;
-            try {
-                const bytes payload = co_await session_.receive(p, {threshold_steps::partials_continued, id_high(), id_low()});
-                decode_chunk(p, payload, k, partials);
-            } catch (const decode_error&) {
-                malformed = true;
-            } catch (const protocol_error&) {
-                mark(unavailable_, p);
-                co_return std::nullopt;
+        const std::size_t needed = key_.threshold() + 1;
+        if (pool_.size() < needed) return std::nullopt;
+        const std::size_t newest = pool_.size() - 1;
+        // chosen = (needed-1 indices below `newest`, in lexicographic order) + newest.
+        std::vector<std::size_t> chosen(needed);
+        for (std::size_t k = 0; k + 1 < needed; ++k) chosen[k] = k;
+        chosen.back() = newest;
+        while (subsets_tried_ < max_subsets) {
+            ++subsets_tried_;
+            if (auto m = try_combine(chosen)) {
+                used_.clear();
+                for (std::size_t k : chosen) used_.push_back(pool_[k].first);
+                return m;
             }
-            if (malformed) {
-                mark(faulty_, p);
-                co_return std::nullopt;
-            }
+            std::size_t k = needed - 1;
+            while (k > 0 && chosen[k - 1] == newest - needed + k) --k;
+            if (k == 0) return std::nullopt;
+            ++chosen[k - 1];
+            for (std::size_t j = k; j + 1 < needed; ++j) chosen[j] = chosen[j - 1] + 1;
         }
-        co_return partials;
+        return std::nullopt;
     }
 
-    // ---- receivers: combine (docs/protocol.md §6), replacing partials that do not combine -------
-
-    /// Combines the pool's sets at `chosen` for every ciphertext (or only those in `only`).
-    std::optional<std::vector<N>> try_combine(const std::vector<std::size_t>& chosen, const std::vector<std::size_t>* only = nullptr) const
+    /// Combines the pool's sets at `chosen` for every ciphertext; nothing if one does not combine.
+    std::optional<std::vector<N>> try_combine(const std::vector<std::size_t>& chosen) const
     {
         std::vector<party_id> ids;
         for (std::size_t k : chosen) ids.push_back(pool_[k].first);
         const auto mu = shamir::integer_lagrange_at_zero<N>(ids, key_.parties());
         std::vector<N> out;
+        out.reserve(ciphertexts_.size());
         std::vector<const N*> values(chosen.size());
-        const std::size_t count = only ? only->size() : ciphertexts_.size();
-        for (std::size_t x = 0; x < count; ++x) {
-            const std::size_t i = only ? (*only)[x] : x;
+        for (std::size_t i = 0; i < ciphertexts_.size(); ++i) {
             for (std::size_t k = 0; k < chosen.size(); ++k) values[k] = &pool_[chosen[k]].second[i].value;
             auto m = combine_values<N>(key_, mu, values);
-            if (!m) {
-                failed_index_ = i;
-                return std::nullopt;
-            }
+            if (!m) return std::nullopt;
             out.push_back(*std::move(m));
         }
         return out;
     }
 
-    boost::asio::awaitable<std::vector<N>> combine_pool()
+    /// A set in the pool but not used did not combine with others: it is faulty if it does not
+    /// combine in place of one set of the successful subset either.
+    void blame_unused()
     {
-        const std::size_t needed = key_.threshold() + 1;
-        std::vector<std::size_t> chosen(needed);
-        for (std::size_t k = 0; k < needed; ++k) chosen[k] = k;
-        if (auto m = try_combine(chosen)) {
-            record_used(chosen);
-            co_return *std::move(m);
-        }
-        // Some partial does not combine: look for t+1 sets that do, asking one more party each time
-        // no subset of the pool works, then blame the sets that fail in place of a good one.
-        std::vector<std::size_t> failing = {failed_index_};
-        for (;;) {
-            if (auto good = find_good_subset(failing)) {
-                auto m = try_combine(*good);
-                if (!m) {
-                    failing.push_back(failed_index_);
-                    continue;
-                }
-                blame_others(*good, failing);
-                record_used(*good);
-                co_return *std::move(m);
-            }
-            co_await collect(pool_.size() + 1);
-        }
-    }
-
-    std::optional<std::vector<std::size_t>> find_good_subset(const std::vector<std::size_t>& failing) const
-    {
-        const std::size_t needed = key_.threshold() + 1;
-        std::vector<std::size_t> chosen(needed);
-        for (std::size_t k = 0; k < needed; ++k) chosen[k] = k;
-        for (std::size_t tried = 0; tried < max_subsets; ++tried) {
-            if (try_combine(chosen, &failing)) return chosen;
-            // Next subset in lexicographic order.
-            std::size_t k = needed;
-            while (k > 0 && chosen[k - 1] == pool_.size() - needed + k - 1) --k;
-            if (k == 0) return std::nullopt;
-            ++chosen[k - 1];
-            for (std::size_t j = k; j < needed; ++j) chosen[j] = chosen[j - 1] + 1;
-        }
-        throw protocol_error(make_error_code(errc::verification_failed), no_party,
-                             context_ + ": too many partial decryptions do not combine; " + progress());
-    }
-
-    void blame_others(const std::vector<std::size_t>& good, const std::vector<std::size_t>& failing)
-    {
+        std::vector<std::size_t> good;
+        for (std::size_t k = 0; k < pool_.size(); ++k)
+            if (contains(used_, pool_[k].first)) good.push_back(k);
         for (std::size_t k = 0; k < pool_.size(); ++k) {
-            if (std::find(good.begin(), good.end(), k) != good.end()) continue;
+            if (contains(used_, pool_[k].first)) continue;
             auto swapped = good;
             swapped.back() = k;
-            if (!try_combine(swapped, &failing)) mark(faulty_, pool_[k].first);
+            std::sort(swapped.begin(), swapped.end());
+            if (!try_combine(swapped)) mark(faulty_, pool_[k].first);
         }
     }
 
-    void record_used(const std::vector<std::size_t>& chosen)
+    void mark(std::vector<party_id>& list, party_id p)
     {
-        used_.clear();
-        for (std::size_t k : chosen) used_.push_back(pool_[k].first);
+        if (!contains(list, p)) list.push_back(p);
     }
 
     decryption_result<N> finish(std::vector<N> plaintexts) const
@@ -422,14 +336,16 @@ private:
     {
         std::vector<party_id> valid;
         for (const auto& entry : pool_) valid.push_back(entry.first);
-        return "valid partial decryptions from parties {" + describe_parties(valid) + "}, faulty {" + describe_parties(faulty_) +
-               "}, unavailable {" + describe_parties(unavailable_) + "}";
+        std::string text = "valid partial decryptions from parties {" + describe_parties(valid) + "}, faulty {" +
+                           describe_parties(faulty_) + "}, unavailable {" + describe_parties(unavailable_) + "}";
+        if (pool_.size() >= key_.threshold() + 1) text += "; the valid ones do not combine";
+        return text;
     }
 
-    protocol_error not_enough(std::size_t wanted) const
+    protocol_error not_enough() const
     {
         return protocol_error(make_error_code(errc::not_enough_shares), no_party,
-                              context_ + ": " + std::to_string(wanted) + " valid partial decryptions needed; " + progress());
+                              context_ + ": " + std::to_string(key_.threshold() + 1) + " valid partial decryptions needed; " + progress());
     }
 
     static constexpr std::size_t max_subsets = 4096;
@@ -443,10 +359,9 @@ private:
     sha256::digest digest_;
     std::vector<party_id> receivers_, contributors_;
     bool receiver_ = false, contributor_ = false;
-    std::size_t chunk_items_ = 1;
-    std::vector<std::pair<party_id, partial_list>> pool_; // complete sets, in arrival order
-    std::vector<party_id> asked_, faulty_, unavailable_, used_;
-    mutable std::size_t failed_index_ = 0;
+    std::vector<std::pair<party_id, partial_list>> pool_; // sets that passed their checks, in arrival order
+    std::vector<party_id> faulty_, unavailable_, used_;
+    std::size_t subsets_tried_ = 0;
 };
 
 template <big_integer N, class Session, class G>
@@ -481,6 +396,12 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
     if (session.party_count() != share.parties()) throw std::invalid_argument("share: made for another number of parties than the session's");
     for (const auto& c : ciphertexts) require_key(share.public_key(), c);
     options.validate(share.parties(), share.threshold());
+    // One message carries a party's partial decryptions of the whole batch.
+    const threshold_key<N> key(share);
+    const std::size_t value_bytes = 14 + (bit_length(share.public_key().n_squared()) + 7) / 8;
+    const std::size_t proof_bytes = options.verify_proofs ? 10 + decryption_challenge_bits / 8 + (key.max_exponent_bits() + 7) / 8 : 0;
+    if (64 + ciphertexts.size() * (value_bytes + proof_bytes) > session.options().max_message_bytes)
+        throw std::invalid_argument("ciphertexts: the batch does not fit the session's max_message_bytes; split it");
 }
 
 } // namespace detail
@@ -489,11 +410,11 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 /// party calls it with the same ciphertexts and options on its own session.
 ///
 /// Each contributor computes its partial decryptions (with proofs if `options.verify_proofs`) and
-/// sends them to every receiver, in chunks that fit the session's message size limit. Each
-/// receiver combines the first t+1 valid sets to arrive (its own included), so the decryption
-/// succeeds while up to n−(t+1) contributors are offline, silent or wrong. A wrong set (malformed,
-/// of other ciphertexts, failing its proof, or not combining) is recorded in `faulty` and replaced
-/// by another party's. Partials that were not needed stay buffered in the session.
+/// sends them, in one message, to every other receiver. Each receiver checks every set as it
+/// arrives (session::gather_first) and combines the first t+1 valid sets that combine (its own
+/// included), so the decryption succeeds while up to n−(t+1) contributors are offline, silent or
+/// wrong. A wrong set (malformed, of other ciphertexts, failing its proof, or not combining with
+/// the others) is recorded in `faulty` and replaced by a later party's. Late sets are discarded.
 ///
 /// @tparam N a type modelling dkg::big_integer.
 /// @tparam Session dkg::session<T> (any type with its interface).
@@ -510,7 +431,9 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 ///        (its message names the parties whose partials were valid, faulty and unavailable),
 ///        errc::timeout when `options.timeout` passed, or the session's error.
 /// @throws std::invalid_argument (at the call) if `share` is empty or not the session's party,
-///         a ciphertext belongs to another key, or `options` do not fit (see decrypt_options::validate).
+///         a ciphertext belongs to another key, `options` do not fit (see decrypt_options::validate),
+///         or one party's partial decryptions of the batch would exceed the session's
+///         max_message_bytes (split the batch).
 template <big_integer N, class Session, secure_rng G,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
 auto async_decrypt(Session& session, const key_share<N>& share, std::vector<ciphertext<N>> ciphertexts, decrypt_options options,
