@@ -235,18 +235,20 @@ private:
         const std::size_t n = context_.parties, t = context_.threshold;
         const party_id self = context_.self;
         const N& m = ring.modulus();
-        std::vector<std::vector<N>> out(n);
-        for (auto& v : out) v.reserve(3 * count);
-        for (std::size_t i = 0; i < count; ++i) {
-            auto sp = ring.share(shares[i], rng_);
-            auto sq = ring.share(shares[count + i], rng_);
-            auto sz = ring.share_zero(2 * t, rng_);
-            for (std::size_t k = 0; k < n; ++k) {
-                out[k].push_back(std::move(sp[k]));
-                out[k].push_back(std::move(sq[k]));
-                out[k].push_back(std::move(sz[k]));
+        std::vector<std::vector<N>> out(n, std::vector<N>(3 * count));
+        auto rngs = fork_rngs(rng_, context_.threads);
+        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                auto sp = ring.share(shares[i], rngs[chunk]);
+                auto sq = ring.share(shares[count + i], rngs[chunk]);
+                auto sz = ring.share_zero(2 * t, rngs[chunk]);
+                for (std::size_t k = 0; k < n; ++k) {
+                    out[k][3 * i] = std::move(sp[k]);
+                    out[k][3 * i + 1] = std::move(sq[k]);
+                    out[k][3 * i + 2] = std::move(sz[k]);
+                }
             }
-        }
+        });
         std::vector<bytes> payloads(n);
         const std::size_t value_bits = bit_length(m);
         for (std::size_t k = 0; k < n; ++k) {
@@ -257,20 +259,29 @@ private:
         }
         ++progress_.communication_rounds;
         auto received = co_await session_.exchange({keygen_steps::modulus_shares, batch, 0}, std::move(payloads));
-        std::vector<N> sum(3 * count, N(0u));
+        std::vector<std::vector<N>> incoming(n);
         for (std::size_t j = 0; j < n; ++j) {
-            std::vector<N> values;
-            if (j + 1 == self) {
-                values = std::move(out[j]);
-            } else {
-                values = decode_values(received[j], j, 3 * count, m, "modulus shares");
-            }
-            for (std::size_t i = 0; i < 3 * count; ++i) sum[i] = N(N(sum[i] + values[i]) % m);
+            if (j + 1 == self)
+                incoming[j] = std::move(out[j]);
+            else
+                incoming[j] = decode_values(received[j], j, 3 * count, m, "modulus shares");
         }
-        for (auto& v : out) secure_clear(v);
         std::vector<N> n_shares(count);
-        for (std::size_t i = 0; i < count; ++i) n_shares[i] = N(N(N(sum[3 * i] * sum[3 * i + 1]) + sum[3 * i + 2]) % m);
-        secure_clear(sum);
+        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                N p(0u), q(0u), z(0u);
+                for (std::size_t j = 0; j < n; ++j) {
+                    p += incoming[j][3 * i];
+                    q += incoming[j][3 * i + 1];
+                    z += incoming[j][3 * i + 2];
+                }
+                n_shares[i] = N(N(N(N(p % m) * N(q % m)) + z) % m);
+                secure_clear(p);
+                secure_clear(q);
+            }
+        });
+        for (auto& v : incoming) secure_clear(v);
+        for (auto& v : out) secure_clear(v);
         writer w(count * (value_bits / 8 + 6) + 8);
         w.integers(n_shares);
         ++progress_.communication_rounds;
@@ -278,27 +289,37 @@ private:
         std::vector<std::vector<N>> by_party(n);
         for (std::size_t j = 0; j < n; ++j)
             by_party[j] = j + 1 == self ? n_shares : decode_values(opened[j], j, count, m, "modulus opening");
-        std::vector<party_id> points(n);
-        for (std::size_t j = 0; j < n; ++j) points[j] = static_cast<party_id>(j + 1);
-        const std::vector<party_id> base(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(2 * t + 1));
+        std::vector<party_id> base(2 * t + 1);
+        for (std::size_t j = 0; j < base.size(); ++j) base[j] = static_cast<party_id>(j + 1);
         const auto lambda = shamir::lagrange_at_zero<N>(base, m);
+        // With n > 2t+1, every further share must lie on the polynomial through the first 2t+1.
+        std::vector<std::vector<N>> extra_lambda;
+        for (std::size_t e = base.size(); e < n; ++e)
+            extra_lambda.push_back(shamir::lagrange_coefficients<N>(base, static_cast<long long>(e + 1), m));
         std::vector<N> moduli(count);
         const N low = N(N(1u) << static_cast<unsigned>(params_.key_length - 1));
         const N high = N(N(1u) << static_cast<unsigned>(params_.key_length));
-        std::vector<N> column(n);
-        for (std::size_t i = 0; i < count; ++i) {
-            N acc(0u);
-            for (std::size_t j = 0; j < base.size(); ++j) acc = N(N(acc + N(lambda[j] * by_party[j][i])) % m);
-            if (n > 2 * t + 1) {
-                for (std::size_t j = 0; j < n; ++j) column[j] = by_party[j][i];
-                if (!ring.consistent(points, column, 2 * t))
-                    throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
-                                         "keygen: the opened shares of a modulus do not lie on one polynomial");
+        std::vector<char> consistent(count, 1);
+        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                N acc(0u);
+                for (std::size_t j = 0; j < base.size(); ++j) acc += N(lambda[j] * by_party[j][i]);
+                acc = N(acc % m);
+                for (std::size_t e = 0; e < extra_lambda.size(); ++e) {
+                    N at(0u);
+                    for (std::size_t j = 0; j < base.size(); ++j) at += N(extra_lambda[e][j] * by_party[j][i]);
+                    if (N(at % m) != by_party[base.size() + e][i]) consistent[i] = 0;
+                }
+                moduli[i] = std::move(acc);
             }
-            if (acc < low || acc >= high || bigint_traits<N>::low_u64(acc) % 4 != 1)
+        });
+        for (std::size_t i = 0; i < count; ++i) {
+            if (!consistent[i])
+                throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
+                                     "keygen: the opened shares of a modulus do not lie on one polynomial");
+            if (moduli[i] < low || moduli[i] >= high || bigint_traits<N>::low_u64(moduli[i]) % 4 != 1)
                 throw protocol_error(make_error_code(errc::protocol_violation), no_party,
                                      "keygen: an opened modulus has the wrong size or residue");
-            moduli[i] = std::move(acc);
         }
         co_return moduli;
     }

@@ -201,12 +201,17 @@ public:
         if (primes_.empty()) {
             residues.assign(count, N(0u));
         } else {
+            auto& pool = *context_.pool;
+            const std::size_t threads = context_.threads;
+            auto rngs = detail::fork_rngs(rng, threads);
             // Each party shares its random unit a_j of every candidate (degree t).
-            std::vector<std::vector<N>> outgoing(n);
-            for (std::size_t i = 0; i < count; ++i) {
-                auto shares = sharing_.share(random_unit(m, rng), rng);
-                for (std::size_t k = 0; k < n; ++k) outgoing[k].push_back(std::move(shares[k]));
-            }
+            std::vector<std::vector<N>> outgoing(n, std::vector<N>(count));
+            co_await detail::parallel_for(pool, count, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) {
+                    auto shares = sharing_.share(random_unit(m, rngs[chunk]), rngs[chunk]);
+                    for (std::size_t k = 0; k < n; ++k) outgoing[k][i] = std::move(shares[k]);
+                }
+            });
             // layers[f][i]: my share of factor f of candidate i.
             std::vector<std::vector<N>> layers =
                 co_await exchange_values(session, keygen_steps::sieve_share, batch, 0, std::move(outgoing), count);
@@ -214,32 +219,38 @@ public:
             // Multiply pairwise, reducing the degree back to t between layers (BGW).
             std::uint32_t layer_round = 1;
             while (layers.size() > 2) {
-                std::vector<std::vector<N>> products;
-                for (std::size_t f = 0; f + 1 < layers.size(); f += 2) products.push_back(multiply(layers[f], layers[f + 1]));
-                const bool odd = layers.size() % 2 == 1;
+                const std::size_t pairs = layers.size() / 2, total = pairs * count;
                 // Re-share every product share with degree t; party k's new share is Σ_j λ_j·(share from j).
-                std::vector<std::vector<N>> reshare(n);
-                for (const auto& product : products)
-                    for (const auto& value : product) {
-                        auto shares = sharing_.share(value, rng);
-                        for (std::size_t k = 0; k < n; ++k) reshare[k].push_back(std::move(shares[k]));
+                std::vector<std::vector<N>> reshare(n, std::vector<N>(total));
+                co_await detail::parallel_for(pool, total, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                    for (std::size_t idx = begin; idx < end; ++idx) {
+                        const std::size_t f = 2 * (idx / count), i = idx % count;
+                        auto shares = sharing_.share(N(N(layers[f][i] * layers[f + 1][i]) % m), rngs[chunk]);
+                        for (std::size_t k = 0; k < n; ++k) reshare[k][idx] = std::move(shares[k]);
                     }
-                const std::size_t total = products.size() * count;
+                });
                 auto received = co_await exchange_values(session, keygen_steps::sieve_reduce, batch, layer_round++, std::move(reshare), total);
-                std::vector<std::vector<N>> next(products.size(), std::vector<N>(count, N(0u)));
-                for (std::size_t j = 0; j < n; ++j)
-                    for (std::size_t idx = 0; idx < total; ++idx) {
-                        auto& target = next[idx / count][idx % count];
-                        target = N(N(target + N(all_lagrange_[j] * received[j][idx])) % m);
+                std::vector<std::vector<N>> next(pairs, std::vector<N>(count));
+                co_await detail::parallel_for(pool, total, threads, [&](std::size_t begin, std::size_t end) {
+                    for (std::size_t idx = begin; idx < end; ++idx) {
+                        N acc(0u);
+                        for (std::size_t j = 0; j < n; ++j) acc += N(all_lagrange_[j] * received[j][idx]);
+                        next[idx / count][idx % count] = N(acc % m);
                     }
-                if (odd) next.push_back(std::move(layers.back()));
+                });
+                if (layers.size() % 2 == 1) next.push_back(std::move(layers.back()));
                 layers = std::move(next);
             }
             // Last product has degree 2t ≤ n-1: weight it with the Lagrange coefficient of all n points
             // to get an additive sharing of ∏ a_j mod M.
             const auto& lambda = all_lagrange_[context_.self - 1];
-            residues = layers.size() == 2 ? multiply(layers[0], layers[1]) : std::move(layers[0]);
-            for (auto& r : residues) r = N(N(r * lambda) % m);
+            residues.resize(count);
+            co_await detail::parallel_for(pool, count, threads, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) {
+                    const N product = layers.size() == 2 ? N(N(layers[0][i] * layers[1][i]) % m) : layers[0][i];
+                    residues[i] = N(N(product * lambda) % m);
+                }
+            });
         }
         // CRT with the mod-4 residue, then random multiples of 4M and the offset.
         std::vector<N> out;
@@ -262,14 +273,6 @@ private:
         N m(1u);
         for (auto r : primes) m *= N(static_cast<unsigned long long>(r));
         return m;
-    }
-
-    std::vector<N> multiply(const std::vector<N>& a, const std::vector<N>& b) const
-    {
-        std::vector<N> out;
-        out.reserve(a.size());
-        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(N(N(a[i] * b[i]) % sharing_.modulus()));
-        return out;
     }
 
     // Sends outgoing[k] (a vector of values mod M) to party k+1 and returns, for every party j, the

@@ -18,6 +18,8 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace dkg::detail {
@@ -58,9 +60,9 @@ inline constexpr bool dkg::enable_secure_rng<dkg::detail::forked_rng> = true;
 
 namespace dkg::detail {
 
-/// Calls fn(begin, end) on `pool` for up to `chunks` contiguous sub-ranges of [0, count) and resumes
-/// the awaiting coroutine (on its own executor) when all are done. The first exception thrown by a
-/// chunk is rethrown to the caller after every chunk has finished.
+/// Calls fn(begin, end) — or fn(chunk, begin, end) — on `pool` for up to `chunks` contiguous
+/// sub-ranges of [0, count) and resumes the awaiting coroutine (on its own executor) when all are
+/// done. The first exception thrown by a chunk is rethrown to the caller after every chunk finished.
 template <class Fn>
 boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
 {
@@ -80,9 +82,12 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
         std::size_t begin = 0;
         for (std::size_t c = 0; c < chunks; ++c) {
             const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
-            boost::asio::post(pool, [shared, begin, end, &fn] {
+            boost::asio::post(pool, [shared, c, begin, end, &fn] {
                 try {
-                    fn(begin, end);
+                    if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t, std::size_t>)
+                        fn(c, begin, end);
+                    else
+                        fn(begin, end);
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(shared->mutex);
                     if (!shared->error) shared->error = std::current_exception();
@@ -97,6 +102,16 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
     };
     co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
         std::move(initiate), boost::asio::use_awaitable);
+}
+
+/// One forked generator per chunk of a parallel_for (each chunk uses only its own).
+template <secure_rng G>
+std::vector<forked_rng> fork_rngs(G& parent, std::size_t chunks)
+{
+    std::vector<forked_rng> out;
+    out.reserve(chunks);
+    for (std::size_t c = 0; c < chunks; ++c) out.emplace_back(parent);
+    return out;
 }
 
 /// Runs fn() on `pool` and returns its result to the awaiting coroutine.
