@@ -160,17 +160,28 @@ namespace json {
 struct value {
     enum class kind { string, number, object, array } type = kind::string;
     std::string text; ///< the string's characters, or the number's digits
-    std::vector<std::pair<std::string, value>> members;
+    // A named member type rather than std::pair<std::string, value>: with libstdc++, clang cannot
+    // instantiate that pair while `value` is being defined (its default constructor's explicit
+    // condition needs `value` complete).
+    struct member;
+    std::vector<member> members;
     std::vector<value> items;
 
     /// Overwrites every string (a parsed key share holds its secret here).
-    void wipe_all() noexcept
-    {
-        detail::wipe(text);
-        for (auto& [k, v] : members) v.wipe_all();
-        for (auto& v : items) v.wipe_all();
-    }
+    void wipe_all() noexcept;
 };
+
+struct value::member {
+    std::string first; ///< the key
+    value second;
+};
+
+inline void value::wipe_all() noexcept
+{
+    detail::wipe(text);
+    for (auto& [k, v] : members) v.wipe_all();
+    for (auto& v : items) v.wipe_all();
+}
 
 struct limits {
     std::size_t max_bytes = max_json_bytes;
@@ -267,7 +278,7 @@ private:
             expect(':');
             skip_space();
             if (out.members.size() >= limits_.max_items) fail("too many members");
-            out.members.emplace_back(std::move(key), parse_value(depth + 1));
+            out.members.push_back({std::move(key), parse_value(depth + 1)});
         });
         return out;
     }
