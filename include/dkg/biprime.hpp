@@ -84,18 +84,30 @@ N prime_product(std::uint32_t low, std::uint32_t high)
 }
 
 
-/// Rejects candidates N with a prime factor ≤ bound (docs/protocol.md §3): a gcd with the product of
-/// the primes below 1000, then, for the survivors of a batch, a remainder tree against the product of
-/// the larger primes up to the bound.
+/// Rejects candidates N with a prime factor ≤ bound (docs/protocol.md §3). The primes below
+/// `word_limit` are checked by reducing N modulo products of primes that fit in a machine word; for
+/// the survivors of a batch, a remainder tree then reduces the product of the larger primes up to the
+/// bound modulo each N, and one gcd per N finishes the test.
 template <big_integer N>
 class small_factor_filter {
 public:
-    static constexpr std::uint32_t small_limit = 1000;
+    static constexpr std::uint32_t word_limit = 4096;
 
     explicit small_factor_filter(std::uint32_t bound)
-        : bound_(bound), small_(prime_product<N>(3, std::min(bound, small_limit))),
-          large_(bound > small_limit ? prime_product<N>(small_limit + 1, bound) : N(1u))
+        : bound_(bound), large_(bound > word_limit ? prime_product<N>(word_limit + 1, bound) : N(1u))
     {
+        std::uint64_t product = 1;
+        std::vector<std::uint32_t> group;
+        for (std::uint32_t p : primes_between(3, std::min(bound, word_limit))) {
+            if (product > ~std::uint64_t{0} / p) {
+                groups_.push_back({product, std::move(group)});
+                product = 1;
+                group.clear();
+            }
+            product *= p;
+            group.push_back(p);
+        }
+        if (!group.empty()) groups_.push_back({product, std::move(group)});
     }
 
     std::uint32_t bound() const noexcept { return bound_; }
@@ -103,7 +115,7 @@ public:
     /// True if N (odd, larger than the bound) has no prime factor ≤ bound.
     bool passes(const N& modulus) const
     {
-        if (gcd(N(small_ % modulus), modulus) != N(1u)) return false;
+        if (!passes_small(modulus)) return false;
         return large_ == N(1u) || gcd(N(large_ % modulus), modulus) == N(1u);
     }
 
@@ -114,7 +126,7 @@ public:
         std::vector<N> survivors;
         std::vector<std::size_t> index;
         for (std::size_t i = 0; i < moduli.size(); ++i)
-            if (gcd(N(small_ % moduli[i]), moduli[i]) == N(1u)) {
+            if (passes_small(moduli[i])) {
                 survivors.push_back(moduli[i]);
                 index.push_back(i);
             }
@@ -128,8 +140,23 @@ public:
     }
 
 private:
+    struct word_group {
+        std::uint64_t product;
+        std::vector<std::uint32_t> primes;
+    };
+
+    bool passes_small(const N& modulus) const
+    {
+        for (const auto& g : groups_) {
+            const std::uint64_t r = bigint_traits<N>::mod_u64(modulus, g.product);
+            for (std::uint32_t p : g.primes)
+                if (r % p == 0) return false;
+        }
+        return true;
+    }
+
     std::uint32_t bound_;
-    N small_;
+    std::vector<word_group> groups_;
     N large_;
 };
 

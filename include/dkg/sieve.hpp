@@ -69,7 +69,7 @@ inline std::vector<std::uint32_t> sieve_primes(std::size_t prime_bits, std::size
                           std::ceil(std::log2(static_cast<double>(parties)));
     std::vector<std::uint32_t> out;
     double bits = 0;
-    const std::uint32_t limit = bound == 0 ? 1u << 20 : bound;
+    const std::uint32_t limit = bound == 0 ? 1u << 16 : bound; // the budget ends far below 2^16
     for (std::uint32_t r : primes_between(static_cast<std::uint32_t>(std::max<std::size_t>(3, parties + 1)), limit)) {
         const double rb = std::log2(static_cast<double>(r));
         if (bits + rb > budget) break;
@@ -174,6 +174,19 @@ public:
         all_points_.resize(context.parties);
         std::iota(all_points_.begin(), all_points_.end(), party_id{1});
         all_lagrange_ = shamir::lagrange_at_zero<N>(all_points_, sharing_.modulus());
+        // The sieving primes grouped into products that fit in a machine word.
+        std::uint64_t product = 1;
+        std::vector<std::uint32_t> group;
+        for (std::uint32_t r : primes_) {
+            if (product > ~std::uint64_t{0} / r) {
+                prime_groups_.emplace_back(product, std::move(group));
+                product = 1;
+                group.clear();
+            }
+            product *= r;
+            group.push_back(r);
+        }
+        if (!group.empty()) prime_groups_.emplace_back(product, std::move(group));
         m_inverse_mod_4_ = mod(invert_mod(mod(layout_.sieve_modulus, N(4u)), N(4u)), N(4u));
     }
 
@@ -208,7 +221,7 @@ public:
             std::vector<std::vector<N>> outgoing(n, std::vector<N>(count));
             co_await detail::parallel_for(pool, count, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
                 for (std::size_t i = begin; i < end; ++i) {
-                    auto shares = sharing_.share(random_unit(m, rngs[chunk]), rngs[chunk]);
+                    auto shares = sharing_.share(random_unit_mod_m(rngs[chunk]), rngs[chunk]);
                     for (std::size_t k = 0; k < n; ++k) outgoing[k][i] = std::move(shares[k]);
                 }
             });
@@ -268,6 +281,27 @@ public:
     }
 
 private:
+    // A uniform unit mod M: draw below M until no sieving prime divides the draw (about 3.5 draws;
+    // each test is a few word-size remainders).
+    template <secure_rng G>
+    N random_unit_mod_m(G& rng) const
+    {
+        for (;;) {
+            N a = random_below(layout_.sieve_modulus, rng);
+            bool unit = true;
+            for (const auto& g : prime_groups_) {
+                const std::uint64_t r = bigint_traits<N>::mod_u64(a, g.first);
+                for (std::uint32_t p : g.second)
+                    if (r % p == 0) {
+                        unit = false;
+                        break;
+                    }
+                if (!unit) break;
+            }
+            if (unit) return a;
+        }
+    }
+
     static N product(const std::vector<std::uint32_t>& primes)
     {
         N m(1u);
@@ -318,6 +352,7 @@ private:
     shamir::modular_sharing<N> sharing_;
     std::vector<party_id> all_points_;
     std::vector<N> all_lagrange_;
+    std::vector<std::pair<std::uint64_t, std::vector<std::uint32_t>>> prime_groups_;
     N m_inverse_mod_4_;
 };
 

@@ -68,6 +68,11 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         }
     }
 
+    static std::uint64_t mod_u64(const N& a, std::uint64_t m)
+    {
+        return static_cast<std::uint64_t>(N(base::magnitude(a) % static_cast<unsigned long long>(m)));
+    }
+
     static std::vector<std::uint8_t> to_bytes(const N& a)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {

@@ -7,6 +7,7 @@
 
 #include <boost/multiprecision/gmp.hpp>
 
+#include <bit>
 #include <cstring>
 
 namespace dkg {
@@ -79,20 +80,59 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         }
     }
 
+    static std::uint64_t mod_u64(const N& a, std::uint64_t m)
+    {
+        if constexpr (sizeof(unsigned long) >= sizeof(std::uint64_t)) {
+            return mpz_tdiv_ui(a.backend().data(), static_cast<unsigned long>(m)); // |a| mod m
+        } else {
+            return generic_bigint_traits<N>::mod_u64(a, m);
+        }
+    }
+
     static std::vector<std::uint8_t> to_bytes(const N& a)
     {
-        std::vector<std::uint8_t> out((bit_length(a) + 7) / 8);
-        if (out.empty()) return out;
-        std::size_t count = 0;
-        mpz_export(out.data(), &count, 1, 1, 1, 0, a.backend().data());
-        out.resize(count);
-        return out;
+        const auto* z = a.backend().data();
+        const std::size_t limbs = mpz_size(z);
+        if (limbs == 0) return {};
+        if constexpr (sizeof(mp_limb_t) == 8) {
+            // Limb by limb, most significant first (mpz_export's byte-wise path is slow).
+            const mp_limb_t* d = mpz_limbs_read(z);
+            const std::size_t top_bytes = (std::bit_width(static_cast<std::uint64_t>(d[limbs - 1])) + 7) / 8;
+            std::vector<std::uint8_t> out(top_bytes + 8 * (limbs - 1));
+            std::size_t pos = 0;
+            for (std::size_t b = top_bytes; b-- > 0;) out[pos++] = static_cast<std::uint8_t>(d[limbs - 1] >> (8 * b));
+            for (std::size_t i = limbs - 1; i-- > 0;)
+                for (int b = 7; b >= 0; --b) out[pos++] = static_cast<std::uint8_t>(d[i] >> (8 * b));
+            return out;
+        } else {
+            std::vector<std::uint8_t> out((bit_length(a) + 7) / 8);
+            std::size_t count = 0;
+            mpz_export(out.data(), &count, 1, 1, 1, 0, z);
+            out.resize(count);
+            return out;
+        }
     }
 
     static N from_bytes(std::span<const std::uint8_t> bytes)
     {
         N out;
-        if (!bytes.empty()) mpz_import(out.backend().data(), bytes.size(), 1, 1, 1, 0, bytes.data());
+        if (bytes.empty()) return out;
+        if constexpr (sizeof(mp_limb_t) == 8) {
+            auto* z = out.backend().data();
+            const std::size_t limbs = (bytes.size() + 7) / 8;
+            mp_limb_t* d = mpz_limbs_write(z, static_cast<mp_size_t>(limbs));
+            std::size_t end = bytes.size();
+            for (std::size_t i = 0; i < limbs; ++i) {
+                const std::size_t begin = end >= 8 ? end - 8 : 0;
+                std::uint64_t v = 0;
+                for (std::size_t b = begin; b < end; ++b) v = (v << 8) | bytes[b];
+                d[i] = static_cast<mp_limb_t>(v);
+                end = begin;
+            }
+            mpz_limbs_finish(z, static_cast<mp_size_t>(limbs));
+        } else {
+            mpz_import(out.backend().data(), bytes.size(), 1, 1, 1, 0, bytes.data());
+        }
         return out;
     }
 

@@ -39,6 +39,7 @@ namespace dkg {
 /// | `to_string(a, base)`           | `std::string`               | base 10 or 16, lower case, '-' if negative       |
 /// | `from_string(text, base)`      | `N`                         | strict parse; throws std::invalid_argument       |
 /// | `low_u64(a)`                   | `std::uint64_t`             | \|a\| mod 2^64                                   |
+/// | `mod_u64(a, m)`                | `std::uint64_t`             | \|a\| mod m for 0 < m < 2^64                      |
 /// | `secure_clear(a)`              | `void`                      | overwrite a's storage where possible, set a = 0  |
 template <class N>
 struct bigint_traits;
@@ -111,6 +112,11 @@ struct generic_bigint_traits {
     {
         const N low = N(magnitude(a) % two_64());
         return static_cast<std::uint64_t>(static_cast<unsigned long long>(low));
+    }
+
+    static std::uint64_t mod_u64(const N& a, std::uint64_t m)
+    {
+        return Derived::low_u64(N(magnitude(a) % N(static_cast<unsigned long long>(m))));
     }
 
     static std::size_t bit_length(const N& a)
@@ -314,6 +320,7 @@ concept big_integer =
         { bigint_traits<N>::to_string(b, 10) } -> std::same_as<std::string>;
         { bigint_traits<N>::from_string(text, 10) } -> std::same_as<N>;
         { bigint_traits<N>::low_u64(b) } -> std::same_as<std::uint64_t>;
+        { bigint_traits<N>::mod_u64(b, std::uint64_t{3}) } -> std::same_as<std::uint64_t>;
         bigint_traits<N>::secure_clear(a);
     };
 

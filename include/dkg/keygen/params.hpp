@@ -36,7 +36,7 @@ struct keygen_params {
     /// B2: N is rejected if it has a prime factor ≤ B2 (one gcd with the product of those primes;
     /// docs/protocol.md §3). The reference's default is 2000; trial division by gcd is cheap
     /// enough that a far larger bound pays off.
-    std::uint32_t prime_threshold = 1u << 16;
+    std::uint32_t prime_threshold = 1u << 20;
 
     /// κ: rounds of the Boneh–Franklin test; a non-biprime passes with probability < 2^-κ.
     std::size_t correct_param_biprime = 40;
