@@ -71,6 +71,14 @@ using receive_signature = void(boost::system::error_code, std::vector<std::uint8
 /// Completion tokens may be anything Asio accepts (`use_awaitable`, `deferred`, callbacks,
 /// `use_future`). A transport object is used by one party and need not be thread-safe: call it from
 /// its executor.
+///
+/// Optional members, used by dkg::session when present (dkg's transports have both):
+///  - `t.close_session(id)`: drop the buffered messages of session `id` and refuse its later ones
+///    (a session calls it when destroyed, so that late messages of a finished run do not pile up);
+///  - `t.discard_next(from, tag)`: drop the next message from `from` with `tag` that no receive
+///    claims, whether it is buffered already or still to come (gather_first calls it for the
+///    receives it abandons).
+/// See docs/transport.md for a complete example of a custom transport.
 template <class T>
 concept transport = requires(T& t, const T& ct, party_id p, message_tag tag, std::vector<std::uint8_t> payload) {
     typename T::executor_type;
