@@ -209,8 +209,8 @@ BOOST_AUTO_TEST_CASE(operations_require_establish_and_valid_arguments)
 
 BOOST_AUTO_TEST_CASE(exchange_all_gather_broadcast_send_receive)
 {
-    const std::size_t n = 4;
-    run_memory(n, [n](memory_session& s, dkg::memory_network&) -> asio::awaitable<void> {
+    constexpr std::size_t n = 4;
+    run_memory(n, [](memory_session& s, dkg::memory_network&) -> asio::awaitable<void> {
         const auto me = static_cast<std::uint8_t>(s.self());
         std::vector<bytes> out(n);
         for (std::size_t j = 0; j < n; ++j) out[j] = filled(10 + j, static_cast<std::uint8_t>(16 * me + j + 1));
@@ -265,12 +265,12 @@ BOOST_AUTO_TEST_CASE(sessions_and_rounds_never_mix)
 
 BOOST_AUTO_TEST_CASE(many_rounds_over_tcp)
 {
-    const std::size_t n = 5;
+    constexpr std::size_t n = 5;
     std::vector<dkg::session_id> ids(n + 1);
     std::vector<dkg::session_stats> stats(n + 1);
     run_tcp(
         n,
-        [&ids, &stats, n](dkg::session<dkg::tcp_transport>& s) -> asio::awaitable<void> {
+        [&ids, &stats](dkg::session<dkg::tcp_transport>& s) -> asio::awaitable<void> {
             ids[s.self()] = s.id();
             for (std::uint32_t round = 0; round < 150; ++round) {
                 const auto all = co_await s.all_gather({120, round, 0}, checked_payload(s.self(), 0, 120, round));

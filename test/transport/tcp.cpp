@@ -185,8 +185,9 @@ BOOST_AUTO_TEST_CASE(parties_start_in_any_order)
     // Party 3 starts first, then 1, then 4, and 2 only after 400 ms: until then its port refuses
     // connections (bound, not listening) and the others retry.
     const std::array<std::pair<dkg::party_id, int>, 4> plan{{{3, 0}, {1, 50}, {4, 100}, {2, 400}}};
-    for (auto [p, delay] : plan) {
-        auto& me = cluster.party(p);
+    for (const auto& step : plan) {
+        auto& me = cluster.party(step.first);
+        const int delay = step.second;
         t.spawn(me.get_executor(), [&me, delay]() -> asio::awaitable<void> {
             asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(delay));
             co_await timer.async_wait(asio::use_awaitable);
@@ -272,7 +273,7 @@ BOOST_AUTO_TEST_CASE(peer_shutdown_fails_receives_and_others_continue)
         co_await c.async_shutdown(asio::use_awaitable);
     });
     for (auto* me : {&a, &b}) {
-        t.spawn(me->get_executor(), [me, &a, &b]() -> asio::awaitable<void> {
+        t.spawn(me->get_executor(), [me, &a]() -> asio::awaitable<void> {
             if (me == &a) {
                 auto first = co_await a.async_receive(3, tag(1), asio::use_awaitable); // sent before the goodbye
                 if (first != bytes(5, 3)) throw std::runtime_error("lost message");

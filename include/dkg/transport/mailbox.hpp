@@ -117,7 +117,7 @@ public:
     {
         check_party(from);
         return boost::asio::async_initiate<CompletionToken, receive_signature>(
-            [this](auto handler, party_id sender, const message_tag& t) { start_receive(std::move(handler), sender, t); }, token, from,
+            [this](auto handler, party_id sender, const message_tag& t) { this->start_receive(std::move(handler), sender, t); }, token, from,
             tag);
     }
 
