@@ -1,6 +1,7 @@
 // Runs all parties of a key generation in one process and checks the result independently.
 #pragma once
 
+#include <dkg/in_process.hpp>
 #include <dkg/keygen.hpp>
 #include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
@@ -8,7 +9,9 @@
 
 #include "backends.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <gmp.h>
@@ -89,6 +92,80 @@ keygen_outcome<N> run_memory_keygen(std::size_t n, const dkg::keygen_params& par
     }
     context.run();
     return outcome;
+}
+
+/// Key generation with n parties over real TCP on loopback (generate_key_in_process), with the
+/// factor observer installed.
+template <class N>
+keygen_outcome<N> run_tcp_keygen(std::size_t n, const dkg::keygen_params& params)
+{
+    keygen_outcome<N> outcome;
+    outcome.errors.resize(n);
+    outcome.progress.resize(n);
+    factor_capture<N> capture(outcome);
+    dkg::in_process_options options;
+    options.transport = dkg::in_process_transport::tcp;
+    options.on_progress = [&outcome](const dkg::keygen_progress& p) { outcome.progress[0] = p; };
+    try {
+        for (auto& s : dkg::generate_key_in_process<N>(n, params, options)) outcome.shares.emplace_back(std::move(s));
+    } catch (...) {
+        outcome.errors[0] = std::current_exception();
+        outcome.shares.resize(n);
+    }
+    return outcome;
+}
+
+/// Runs body(session, party) for every party over the memory transport (sessions established first)
+/// and returns each party's exception (null on success).
+template <class Body>
+std::vector<std::exception_ptr> run_parties(std::size_t n, Body body, std::uint64_t seed = dkg::testing::default_test_seed)
+{
+    boost::asio::io_context context;
+    dkg::memory_network network(context, n);
+    std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::exception_ptr> errors(n);
+    for (std::size_t j = 1; j <= n; ++j) {
+        sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(static_cast<dkg::party_id>(j))));
+        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::seeded_rng& rng, dkg::party_id id,
+                      Body& b) -> boost::asio::awaitable<void> {
+            co_await s.establish(rng);
+            co_await b(s, rng, id);
+        };
+        boost::asio::co_spawn(sessions[j]->get_executor(), run(*sessions[j], *rngs[j], static_cast<dkg::party_id>(j + 1), body),
+                              [&errors, j](std::exception_ptr e) { errors[j] = e; });
+    }
+    context.run();
+    return errors;
+}
+
+inline void require_no_errors(const std::vector<std::exception_ptr>& errors)
+{
+    for (const auto& e : errors) {
+        if (!e) continue;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            BOOST_TEST_REQUIRE(false, ex.what());
+        }
+    }
+}
+
+/// A keygen_context for party `self` with a pool owned by the caller.
+inline dkg::keygen_context make_context(dkg::party_id self, std::size_t n, std::size_t t, std::size_t prime_bits,
+                                        boost::asio::thread_pool& pool, std::size_t threads = 1)
+{
+    dkg::keygen_context c;
+    c.self = self;
+    c.parties = n;
+    c.threshold = t;
+    c.prime_bits = prime_bits;
+    c.pool = &pool;
+    c.threads = threads;
+    return c;
 }
 
 inline bool gmp_is_prime(const std::string& decimal)

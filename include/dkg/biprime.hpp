@@ -14,6 +14,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <array>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -93,8 +96,7 @@ class small_factor_filter {
 public:
     static constexpr std::uint32_t word_limit = 4096;
 
-    explicit small_factor_filter(std::uint32_t bound)
-        : bound_(bound), large_(bound > word_limit ? prime_product<N>(word_limit + 1, bound) : N(1u))
+    explicit small_factor_filter(std::uint32_t bound) : bound_(bound), large_(large_product(bound))
     {
         std::uint64_t product = 1;
         std::vector<std::uint32_t> group;
@@ -116,7 +118,7 @@ public:
     bool passes(const N& modulus) const
     {
         if (!passes_small(modulus)) return false;
-        return large_ == N(1u) || gcd(N(large_ % modulus), modulus) == N(1u);
+        return *large_ == N(1u) || gcd(N(*large_ % modulus), modulus) == N(1u);
     }
 
     /// passes() for every modulus of a batch; element i is 1 if moduli[i] passes.
@@ -130,16 +132,27 @@ public:
                 survivors.push_back(moduli[i]);
                 index.push_back(i);
             }
-        if (large_ == N(1u)) {
+        if (*large_ == N(1u)) {
             for (auto i : index) out[i] = 1;
             return out;
         }
-        const auto rem = dkg::detail::remainders<N>(large_, survivors);
+        const auto rem = dkg::detail::remainders<N>(*large_, survivors);
         for (std::size_t k = 0; k < survivors.size(); ++k) out[index[k]] = gcd(rem[k], survivors[k]) == N(1u) ? 1 : 0;
         return out;
     }
 
 private:
+    // The product of the primes in (word_limit, bound], computed once per process and bound.
+    static std::shared_ptr<const N> large_product(std::uint32_t bound)
+    {
+        static std::mutex mutex;
+        static std::map<std::uint32_t, std::shared_ptr<const N>> cache;
+        std::lock_guard<std::mutex> lock(mutex);
+        auto& slot = cache[bound];
+        if (!slot) slot = std::make_shared<const N>(bound > word_limit ? prime_product<N>(word_limit + 1, bound) : N(1u));
+        return slot;
+    }
+
     struct word_group {
         std::uint64_t product;
         std::vector<std::uint32_t> primes;
@@ -157,7 +170,7 @@ private:
 
     std::uint32_t bound_;
     std::vector<word_group> groups_;
-    N large_;
+    std::shared_ptr<const N> large_;
 };
 
 /// The k-th test base for candidate N: uniform in Z_N with Jacobi symbol (g/N) = 1, derived from the

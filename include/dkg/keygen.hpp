@@ -13,6 +13,7 @@
 #include <dkg/codec.hpp>
 #include <dkg/detail/parallel.hpp>
 #include <dkg/detail/sha256.hpp>
+#include <dkg/diagnostics.hpp>
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
 #include <dkg/key_sharing.hpp>
@@ -74,7 +75,7 @@ inline std::array<std::uint8_t, 32> parameter_fingerprint(const keygen_params& p
         .update_u64(parties)
         .update_u64(p.corruption_threshold)
         .update_u64(p.key_length)
-        .update_u64(p.prime_threshold)
+        .update_u64(p.effective_prime_threshold())
         .update_u64(p.correct_param_biprime)
         .update_u64(p.stat_sec_shamir)
         .update_u64(p.batch_size)
@@ -142,7 +143,7 @@ public:
         const std::size_t batch_size =
             params_.batch_size != 0 ? params_.batch_size : automatic_batch_size(candidates.expected_pairs());
         const shamir::modular_sharing<N> ring(modulus_ring<N>(params_.key_length, n), n, context_.threshold);
-        const biprime::small_factor_filter<N> filter(params_.prime_threshold);
+        const biprime::small_factor_filter<N> filter(params_.effective_prime_threshold());
 
         for (std::uint32_t batch = 0;; ++batch) {
             if (params_.max_batches != 0 && batch >= params_.max_batches)
@@ -391,6 +392,7 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 ///        On failure the exception is a dkg::protocol_error naming the party at fault (e.g. the
 ///        party that timed out or sent malformed data), and the key share is empty.
 /// @throws std::invalid_argument (at the call) if params are invalid for the session's party count.
+/// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn).
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
 auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress = {},
@@ -398,6 +400,8 @@ auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_p
 {
     static_assert(std::is_same_v<typename Policies::number, N>, "Policies must be for the same big-integer type");
     params.validate(session.party_count());
+    if (params.insecure_key_length())
+        warn("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
     return boost::asio::co_spawn(session.get_executor(),
                                  detail::run_keygen<Policies>(session, rng, std::move(params), std::move(on_progress)),
                                  std::forward<CompletionToken>(token));
