@@ -7,22 +7,35 @@
 // timed over R runs (default 7) of a fixed number of repetitions. Batch: B ciphertexts (default
 // 1000) decrypted by the 3 parties of one process, of which only t+1 = 2 compute partial
 // decryptions, each on its own thread (the machine has 2 cores), and party 1 combines (and, with
-// proofs, verifies party 2's proofs); R2 runs (default 3). Reported: median, fastest and slowest
-// run, spread (slowest − fastest)/median, and for batches the throughput in ciphertexts/s.
+// proofs, verifies party 2's proofs); R2 runs (default 3). The same batch through async_decrypt
+// over the in-process memory transport (contributors {1, 2}, receiver 1, two threads), and the
+// latency of one whole decryption by the three parties over loopback TCP. Reported: median,
+// fastest and slowest run, spread (slowest − fastest)/median, and the rate per second.
 //
 // What bounds the batch: every ciphertext costs each of the t+1 contributors one exponentiation
 // mod N² with an exponent of about 4,150 bits (2·Δ·s_j), so throughput ≤ cores / (time of one
 // partial decryption). Proofs add two such exponentiations for the prover and two for the verifier.
 #include <dkg/threshold.hpp>
+#include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
+#include <dkg/transport/memory.hpp>
+#include <dkg/transport/tcp.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -132,6 +145,90 @@ void report(const std::vector<timing>& results, const settings& s)
                     1.0 / r.per_item(r.median));
 }
 
+/// An io_context run by two threads until `stop`.
+struct two_threads {
+    boost::asio::io_context io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+    std::thread first{[this] { io.run(); }}, second{[this] { io.run(); }};
+
+    void stop()
+    {
+        if (!first.joinable()) return;
+        work.reset();
+        io.stop();
+        first.join();
+        second.join();
+    }
+    ~two_threads() { stop(); }
+};
+
+template <class T>
+void wait_all(std::vector<std::future<T>>& done)
+{
+    for (auto& f : done) f.get();
+}
+
+/// Three parties in one process, each with an established session over transport T.
+template <class T>
+struct three_parties {
+    using session_type = dkg::session<T>;
+    std::vector<std::unique_ptr<session_type>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::uint64_t next_id = 1;
+
+    explicit three_parties(const std::function<T&(dkg::party_id)>& transport)
+    {
+        for (dkg::party_id j = 1; j <= parties; ++j) {
+            sessions.push_back(std::make_unique<session_type>(transport(j)));
+            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 900 + j));
+        }
+        std::vector<std::future<void>> done;
+        for (auto& s : sessions)
+            done.push_back(boost::asio::co_spawn(s->get_executor(), s->establish(*rngs[s->self() - 1]), boost::asio::use_future));
+        wait_all(done);
+    }
+
+    /// One distributed decryption of `cts` by every party; returns party 1's plaintexts.
+    std::vector<N> decrypt(const std::vector<dkg::key_share<N>>& shares, const std::vector<dkg::ciphertext<N>>& cts,
+                           dkg::decrypt_options options)
+    {
+        options.id = next_id++;
+        std::vector<std::future<dkg::decryption_result<N>>> done;
+        for (dkg::party_id j = 1; j <= parties; ++j)
+            done.push_back(dkg::async_decrypt(*sessions[j - 1], shares[j - 1], cts, options, *rngs[j - 1], boost::asio::use_future));
+        std::vector<N> first;
+        for (auto& f : done) {
+            auto r = f.get();
+            if (r.plaintexts && first.empty()) first = *r.plaintexts;
+        }
+        return first;
+    }
+};
+
+/// Three TCP transports on loopback (ports chosen by the system), connected.
+struct tcp_parties {
+    std::vector<std::unique_ptr<dkg::tcp_transport>> transports;
+
+    explicit tcp_parties(boost::asio::io_context& io)
+    {
+        std::vector<boost::asio::ip::tcp::acceptor> acceptors;
+        std::vector<dkg::tcp_endpoint> endpoints;
+        for (std::size_t j = 0; j < parties; ++j) {
+            boost::asio::ip::tcp::acceptor a(io);
+            const boost::asio::ip::tcp::endpoint ep(boost::asio::ip::address_v4::loopback(), 0);
+            a.open(ep.protocol());
+            a.bind(ep);
+            endpoints.push_back({"127.0.0.1", a.local_endpoint().port()});
+            acceptors.push_back(std::move(a));
+        }
+        for (std::size_t j = 0; j < parties; ++j)
+            transports.push_back(std::make_unique<dkg::tcp_transport>(std::move(acceptors[j]), static_cast<dkg::party_id>(j + 1), endpoints));
+        std::vector<std::future<void>> started;
+        for (auto& t : transports) started.push_back(t->async_start(boost::asio::use_future));
+        wait_all(started);
+    }
+};
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -205,6 +302,41 @@ int main(int argc, char** argv)
                                         const auto plain = dkg::combine_batch(pub, cts, std::span<const std::vector<dkg::partial_decryption<N>>>(by_party));
                                         all_correct = plain == want && all_correct;
                                     }));
+    }
+    // The same batch through async_decrypt over the in-process transport: contributors {1, 2},
+    // receiver 1, each party on its own strand of an io_context run by two threads.
+    {
+        two_threads runner;
+        dkg::memory_network network(runner.io, parties);
+        three_parties<dkg::memory_transport> net([&](dkg::party_id j) -> dkg::memory_transport& { return network.party(j); });
+        for (bool proofs : {false, true}) {
+            dkg::decrypt_options options;
+            options.receivers = {1};
+            options.contributors = {1, 2};
+            options.verify_proofs = proofs;
+            results.push_back(time_runs(std::string("threshold/async_decrypt_batch_") + std::to_string(s.batch) + (proofs ? "_with_proofs" : "") +
+                                            "/memory/contributors=2/threads=2/bits=2048/gmp_int",
+                                        s.batch, s.batch_runs, [&] { all_correct = net.decrypt(shares, batch, options) == want && all_correct; }));
+        }
+        runner.stop();
+    }
+    // Latency of one whole decryption by all three parties over loopback TCP (everyone receives).
+    {
+        two_threads runner;
+        tcp_parties tcp(runner.io);
+        three_parties<dkg::tcp_transport> net([&](dkg::party_id j) -> dkg::tcp_transport& { return *tcp.transports[j - 1]; });
+        const std::vector<dkg::ciphertext<N>> one = {batch[0]};
+        for (bool proofs : {false, true}) {
+            dkg::decrypt_options options;
+            options.verify_proofs = proofs;
+            results.push_back(time_runs(std::string("threshold/async_decrypt_latency") + (proofs ? "_with_proofs" : "") +
+                                            "/tcp_loopback/n=3/t=1/bits=2048/gmp_int",
+                                        1, s.runs, [&] { all_correct = net.decrypt(shares, one, options) == std::vector<N>{want[0]} && all_correct; }));
+        }
+        std::vector<std::future<void>> closed;
+        for (auto& t : tcp.transports) closed.push_back(t->async_shutdown(boost::asio::use_future));
+        wait_all(closed);
+        runner.stop();
     }
     if (!all_correct || checks == 0) {
         std::cerr << "bench_threshold: a decryption was wrong\n";

@@ -2,20 +2,27 @@
 
 #include "backends.hpp"
 #include "threshold_support.hpp"
+#include "transport/helpers.hpp"
 
 #include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/transport/memory.hpp>
+#include <dkg/transport/tcp.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <map>
 #include <memory>
+#include <future>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace test_support;
@@ -330,6 +337,59 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
     bad.contributors = {1, 1};
     BOOST_TEST(call(key.shares[0], cts, bad).find("contributors") == 0u);
     BOOST_TEST(call(dkg::key_share<N>(), cts, with_id(1)).find("share") == 0u);
+}
+
+// The same protocol over loopback TCP: three transports in one process, party 3 crashing after the
+// sessions are established.
+BOOST_AUTO_TEST_CASE_TEMPLATE(over_tcp_loopback, N, shipped_backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 49);
+    const auto& key = dealt_key<N>(test_bits, 3, 1);
+    const auto& pk = key.shares[0].public_key();
+    const auto plain = random_plaintexts(pk, 5, rng);
+    const auto cts = encrypt_all(pk, plain, rng);
+    boost::asio::io_context io;
+    auto work = boost::asio::make_work_guard(io);
+    std::thread runner([&io] { io.run(); });
+    {
+        transport_test::tcp_cluster cluster(io, 3);
+        auto& transports = cluster.parties;
+        std::vector<std::unique_ptr<dkg::session<dkg::tcp_transport>>> sessions;
+        std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+        // Stops the io thread before the sessions and transports go away, also on a failed check.
+        struct stop_on_exit {
+            boost::asio::io_context& io;
+            boost::asio::executor_work_guard<boost::asio::io_context::executor_type>& work;
+            std::thread& runner;
+            ~stop_on_exit()
+            {
+                work.reset();
+                io.stop();
+                runner.join();
+            }
+        } stopper{io, work, runner};
+        std::vector<std::future<void>> ready;
+        for (auto& t : transports) ready.push_back(t->async_start(boost::asio::use_future));
+        for (auto& f : ready) f.get();
+        ready.clear();
+        for (dkg::party_id j = 1; j <= 3; ++j) {
+            sessions.push_back(std::make_unique<dkg::session<dkg::tcp_transport>>(*transports[j - 1]));
+            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 600 + j));
+            ready.push_back(boost::asio::co_spawn(sessions.back()->get_executor(), sessions.back()->establish(*rngs.back()),
+                                                  boost::asio::use_future));
+        }
+        for (auto& f : ready) f.get();
+        std::vector<std::future<dkg::decryption_result<N>>> all;
+        for (dkg::party_id j = 1; j <= 3; ++j)
+            all.push_back(dkg::async_decrypt(*sessions[j - 1], key.shares[j - 1], cts, with_id(1), *rngs[j - 1], boost::asio::use_future));
+        for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
+        // Party 3 crashes; parties 1 and 2 still decrypt.
+        transports[2]->close();
+        all.clear();
+        for (dkg::party_id j = 1; j <= 2; ++j)
+            all.push_back(dkg::async_decrypt(*sessions[j - 1], key.shares[j - 1], cts, with_id(2), *rngs[j - 1], boost::asio::use_future));
+        for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(real_size_batch_with_proofs, *boost::unit_test::label("slow"))
