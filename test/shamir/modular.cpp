@@ -1,6 +1,7 @@
 #include <dkg/shamir/modular.hpp>
 
 #include "backends.hpp"
+#include "subsets.hpp"
 
 #include <dkg/testing/seeded_rng.hpp>
 
@@ -9,28 +10,6 @@
 using namespace test_support;
 
 namespace {
-
-// Every subset of {1..n} with exactly k elements.
-std::vector<std::vector<dkg::party_id>> subsets(std::size_t n, std::size_t k)
-{
-    std::vector<std::vector<dkg::party_id>> out;
-    for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
-        if (static_cast<std::size_t>(__builtin_popcount(mask)) != k) continue;
-        std::vector<dkg::party_id> s;
-        for (std::uint32_t i = 0; i < n; ++i)
-            if (mask & (1u << i)) s.push_back(i + 1);
-        out.push_back(s);
-    }
-    return out;
-}
-
-template <class N>
-std::vector<N> pick(const std::vector<N>& shares, const std::vector<dkg::party_id>& ids)
-{
-    std::vector<N> out;
-    for (auto id : ids) out.push_back(shares[id - 1]);
-    return out;
-}
 
 template <class N>
 N test_prime()
