@@ -258,43 +258,52 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(key_share_files, N, shipped_backends)
 }
 
 // Every truncation and every flipped byte of a saved file is rejected with errc::corrupt_file
-// (or errc::unsupported_version where the flip hits the version byte).
+// (or errc::unsupported_version where the flip hits the version byte). Every damaged variant goes
+// through the checks load_key_share applies to the bytes it read; every 16th also through a file.
 BOOST_AUTO_TEST_CASE_TEMPLATE(corrupted_files_are_rejected, N, shipped_backends)
 {
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     temp_dir dir;
     const auto path = dir.path / "share.key";
     const auto damaged = dir.path / "damaged.key";
-    std::size_t checked = 0;
+    std::size_t checked = 0, through_files = 0;
+    const auto load = [&](const std::vector<std::uint8_t>& bytes) {
+        const auto code = format_error_of([&] {
+            (void)dkg::detail::decode_key_share<N>(bytes, dkg::errc::corrupt_file, std::nullopt, std::nullopt);
+        });
+        if (++checked % 16 == 0) {
+            write_file(damaged, bytes);
+            BOOST_TEST((format_error_of([&] { (void)dkg::load_key_share<N>(damaged); }) == code));
+            ++through_files;
+        }
+        return code;
+    };
     for (auto format : {dkg::file_format::binary, dkg::file_format::json}) {
         dkg::save_key_share(path, key.shares[2], format);
         const auto good = read_file(path);
         BOOST_TEST_REQUIRE(good.size() > 100u);
+        BOOST_TEST(!load(good));
         const std::size_t version_at = std::string(good.begin(), good.end()).find("\"version\": ") + 11;
         for (std::size_t len = 0; len < good.size(); ++len) {
-            write_file(damaged, std::vector<std::uint8_t>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(len)));
-            const auto code = format_error_of([&] { (void)dkg::load_key_share<N>(damaged); });
+            const auto code = load(std::vector<std::uint8_t>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(len)));
             // A JSON file cut after the closing brace only loses its final newline: still the same share.
-            if (format == dkg::file_format::json && len == good.size() - 1) {
+            if (format == dkg::file_format::json && len == good.size() - 1)
                 BOOST_TEST(!code);
-            } else {
+            else
                 BOOST_TEST((code == corrupt), "truncated to " << len);
-                ++checked;
-            }
         }
         for (std::size_t i = 0; i < good.size(); ++i) {
             for (std::uint8_t mask : {0x01, 0x80, 0xff}) {
                 auto bad = good;
                 bad[i] ^= mask;
-                write_file(damaged, bad);
-                const auto code = format_error_of([&] { (void)dkg::load_key_share<N>(damaged); });
+                const auto code = load(bad);
                 const bool version_byte = format == dkg::file_format::binary ? i == 4 : i == version_at;
                 BOOST_TEST((code == corrupt || (version_byte && code == unsupported)), "byte " << i << " mask " << int(mask));
-                ++checked;
             }
         }
     }
     BOOST_TEST(checked > 5000u);
+    BOOST_TEST(through_files > 300u);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(edited_json_fields_are_rejected, N, shipped_backends)
