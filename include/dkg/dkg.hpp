@@ -1,0 +1,49 @@
+// dkg: dealer-free distributed Paillier key generation and threshold decryption.
+//
+// The umbrella header: includes every public header of the library, for programs that would rather
+// not pick them one by one. The GMP backend (dkg::gmp_int) is included when <gmp.h> is available
+// and DKG_NO_GMP is not defined, as by <dkg/bigint.hpp>; using it requires linking dkg::gmp.
+// The test doubles of <dkg/testing/...> are not included.
+#pragma once
+
+// Numbers: the big_integer concept, its traits, the shipped backends, random generators.
+#include <dkg/bigint.hpp>
+#include <dkg/bigint/boost_multiprecision.hpp>
+#include <dkg/bigint/traits.hpp>
+#include <dkg/rng.hpp>
+
+// Paillier encryption and fixed-point encoding.
+#include <dkg/encoding.hpp>
+#include <dkg/paillier.hpp>
+
+// Messages, errors and warnings.
+#include <dkg/codec.hpp>
+#include <dkg/diagnostics.hpp>
+#include <dkg/error.hpp>
+
+// Transports and sessions.
+#include <dkg/session.hpp>
+#include <dkg/transport.hpp>
+#include <dkg/transport/framing.hpp>
+#include <dkg/transport/mailbox.hpp>
+#include <dkg/transport/memory.hpp>
+#include <dkg/transport/tcp.hpp>
+
+// Distributed key generation and its layers.
+#include <dkg/biprime.hpp>
+#include <dkg/in_process.hpp>
+#include <dkg/key_share.hpp>
+#include <dkg/key_sharing.hpp>
+#include <dkg/keygen.hpp>
+#include <dkg/keygen/params.hpp>
+#include <dkg/shamir.hpp>
+#include <dkg/shamir/integer.hpp>
+#include <dkg/shamir/modular.hpp>
+#include <dkg/sieve.hpp>
+
+// Threshold decryption.
+#include <dkg/threshold.hpp>
+#include <dkg/threshold/async_decrypt.hpp>
+
+// Files and text forms of keys, ciphertexts, partial decryptions and key shares.
+#include <dkg/serialization.hpp>
