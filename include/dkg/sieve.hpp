@@ -14,6 +14,7 @@
 #include <dkg/bigint.hpp>
 #include <dkg/codec.hpp>
 #include <dkg/detail/parallel.hpp>
+#include <dkg/detail/small_field.hpp>
 #include <dkg/error.hpp>
 #include <dkg/keygen/params.hpp>
 #include <dkg/shamir/modular.hpp>
@@ -21,6 +22,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
@@ -60,7 +62,7 @@ namespace sieve {
 /// Bits of randomness each party's share keeps above the sieve modulus (64, less for toy keys).
 inline std::size_t randomness_margin(std::size_t prime_bits) { return std::min<std::size_t>(64, prime_bits / 4); }
 
-/// The odd primes r with parties < r ≤ bound such that their product M stays below
+/// The odd primes r ≤ bound (from 3 on) such that their product M stays below
 /// 2^(L - margin - 4 - ⌈log2 n⌉), leaving every party's share at least `margin` random bits.
 /// bound = 0 takes as many primes as fit.
 inline std::vector<std::uint32_t> sieve_primes(std::size_t prime_bits, std::size_t parties, std::uint32_t bound)
@@ -70,7 +72,7 @@ inline std::vector<std::uint32_t> sieve_primes(std::size_t prime_bits, std::size
     std::vector<std::uint32_t> out;
     double bits = 0;
     const std::uint32_t limit = bound == 0 ? 1u << 16 : bound; // the budget ends far below 2^16
-    for (std::uint32_t r : primes_between(static_cast<std::uint32_t>(std::max<std::size_t>(3, parties + 1)), limit)) {
+    for (std::uint32_t r : primes_between(3, limit)) {
         const double rb = std::log2(static_cast<double>(r));
         if (bits + rb > budget) break;
         bits += rb;
@@ -156,38 +158,60 @@ private:
     candidate_layout<N> layout_;
 };
 
-/// Distributed sieving by a multiplicative-to-additive conversion over Z_M.
+/// Distributed sieving by a multiplicative-to-additive conversion.
 ///
-/// Models `candidate_policy`. Rounds per batch: 1 + ⌈log2 n⌉ - 1 (2 for n = 3, 3 for n = 5..8).
+/// The sieving primes larger than n are handled together over Z_M (M their product); each prime
+/// r ≤ n over the field GF(r^k) with r^k > n, whose n distinct nonzero points Z_r lacks (the
+/// random unit is drawn from Z_r ⊂ GF(r^k), and the additive shares are mapped back to Z_r by the
+/// constant coefficient, a Z_r-linear map that fixes Z_r). Both run in the same messages.
+///
+/// Models `candidate_policy`. Rounds per batch: ⌈log2 n⌉ (2 for n = 3 or 4, 3 for n = 5..8).
 template <big_integer N>
 class distributed_sieve {
 public:
     candidate_method method() const noexcept { return candidate_method::distributed_sieve; }
 
-    /// @throws std::invalid_argument naming `sieve_bound` if no sieve fits the key length.
     distributed_sieve(const keygen_context& context, const keygen_params& params)
         : context_(context), primes_(sieve_primes(context.prime_bits, context.parties, params.sieve_bound)),
           layout_(candidate_layout<N>::make(context.prime_bits, context.parties, product(primes_))),
-          sharing_(layout_.sieve_modulus == N(1u) ? N(N(1u) << 61) - N(1u) : layout_.sieve_modulus, context.parties,
-                   context.threshold)
+          large_modulus_(product_above(primes_, context.parties)),
+          sharing_(large_modulus_ == N(1u) ? N(N(1u) << 61) - N(1u) : large_modulus_, context.parties, context.threshold)
     {
-        all_points_.resize(context.parties);
+        const std::size_t n = context.parties;
+        all_points_.resize(n);
         std::iota(all_points_.begin(), all_points_.end(), party_id{1});
         all_lagrange_ = shamir::lagrange_at_zero<N>(all_points_, sharing_.modulus());
-        // The sieving primes grouped into products that fit in a machine word.
-        std::uint64_t product = 1;
+        // The large sieving primes grouped into products that fit in a machine word.
+        std::uint64_t word = 1;
         std::vector<std::uint32_t> group;
         for (std::uint32_t r : primes_) {
-            if (product > ~std::uint64_t{0} / r) {
-                prime_groups_.emplace_back(product, std::move(group));
-                product = 1;
+            if (r <= n) continue;
+            if (word > ~std::uint64_t{0} / r) {
+                prime_groups_.emplace_back(word, std::move(group));
+                word = 1;
                 group.clear();
             }
-            product *= r;
+            word *= r;
             group.push_back(r);
         }
-        if (!group.empty()) prime_groups_.emplace_back(product, std::move(group));
-        m_inverse_mod_4_ = mod(invert_mod(mod(layout_.sieve_modulus, N(4u)), N(4u)), N(4u));
+        if (!group.empty()) prime_groups_.emplace_back(word, std::move(group));
+        // The small sieving primes, each with its field, points 1..n and Lagrange weights.
+        for (std::uint32_t r : primes_) {
+            if (r > n) continue;
+            small_prime sp{r, detail::small_field(r, static_cast<std::uint32_t>(n)), {}, {}};
+            for (std::uint32_t j = 1; j <= n; ++j) sp.points.push_back(j);
+            sp.lagrange = sp.field.lagrange_at_zero(sp.points);
+            small_.push_back(std::move(sp));
+        }
+        // CRT basis for the moduli M, each small r, and 4: x = α·e_M + Σ ρ_s·e_s + c·e_4 mod 4·∏r.
+        const N& total = layout_.residue_modulus;
+        auto basis = [&](const N& m) {
+            const N cofactor = N(total / m);
+            return N(cofactor * invert_mod(N(cofactor % m), m));
+        };
+        crt_large_ = large_modulus_ == N(1u) ? N(0u) : basis(large_modulus_);
+        for (const auto& sp : small_) crt_small_.push_back(basis(N(static_cast<unsigned long long>(sp.r))));
+        crt_four_ = basis(N(4u));
     }
 
     const candidate_layout<N>& layout() const noexcept { return layout_; }
@@ -196,7 +220,7 @@ public:
     /// Largest sieving prime (0 if none fits).
     std::uint32_t bound() const noexcept { return primes_.empty() ? 0 : primes_.back(); }
 
-    /// Expected candidate pairs per key: 1/P² with P ≈ (2/ln 2^L)·∏_{3≤r≤B1} r/(r-1) (Mertens).
+    /// Expected candidate pairs per key: 1/P² with P ≈ (2/ln 2^L)·∏_{3≤r≤B1} r/(r-1).
     double expected_pairs() const
     {
         double p = 2.0 / (static_cast<double>(context_.prime_bits) * std::log(2.0));
@@ -209,59 +233,90 @@ public:
     boost::asio::awaitable<std::vector<N>> generate(Session& session, G& rng, std::size_t count, std::uint32_t batch)
     {
         const N& m = sharing_.modulus();
-        const std::size_t n = context_.parties;
-        std::vector<N> residues;
-        if (primes_.empty()) {
-            residues.assign(count, N(0u));
-        } else {
+        const std::size_t n = context_.parties, small = small_.size();
+        const bool large = large_modulus_ != N(1u);
+        std::vector<N> residues(count, N(0u));
+        std::vector<std::uint32_t> small_residues(count * small, 0);
+        if (large || small > 0) {
             auto& pool = *context_.pool;
             const std::size_t threads = context_.threads;
             auto rngs = detail::fork_rngs(rng, threads);
-            // Each party shares its random unit a_j of every candidate (degree t).
-            std::vector<std::vector<N>> outgoing(n, std::vector<N>(count));
+            // Each party shares its random units (degree t): a_j mod M, and b_j ∈ Z_r^* per small prime.
+            layer outgoing(n, count, small, large);
             co_await detail::parallel_for(pool, count, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
                 for (std::size_t i = begin; i < end; ++i) {
-                    auto shares = sharing_.share(random_unit_mod_m(rngs[chunk]), rngs[chunk]);
-                    for (std::size_t k = 0; k < n; ++k) outgoing[k][i] = std::move(shares[k]);
+                    if (large) {
+                        auto shares = sharing_.share(random_unit_mod_m(rngs[chunk]), rngs[chunk]);
+                        for (std::size_t k = 0; k < n; ++k) outgoing.big[k][i] = std::move(shares[k]);
+                    }
+                    for (std::size_t s = 0; s < small; ++s) {
+                        const auto& sp = small_[s];
+                        const auto unit = static_cast<std::uint32_t>(1 + random_below_u32(sp.r - 1, rngs[chunk]));
+                        share_small(sp, unit, rngs[chunk], outgoing, i * small + s);
+                    }
                 }
             });
-            // layers[f][i]: my share of factor f of candidate i.
-            std::vector<std::vector<N>> layers =
-                co_await exchange_values(session, keygen_steps::sieve_share, batch, 0, std::move(outgoing), count);
+            // factors[f]: my shares of factor f (party f+1's units) of every candidate.
+            std::vector<layer> factors = co_await exchange_layer(session, keygen_steps::sieve_share, batch, 0, std::move(outgoing), count);
 
-            // Multiply pairwise, reducing the degree back to t between layers (BGW).
-            std::uint32_t layer_round = 1;
-            while (layers.size() > 2) {
-                const std::size_t pairs = layers.size() / 2, total = pairs * count;
+            // Multiply pairwise, reducing the degree back to t between levels (BGW).
+            std::uint32_t level = 1;
+            while (factors.size() > 2) {
+                const std::size_t pairs = factors.size() / 2, total = pairs * count;
                 // Re-share every product share with degree t; party k's new share is Σ_j λ_j·(share from j).
-                std::vector<std::vector<N>> reshare(n, std::vector<N>(total));
+                layer reshare(n, total, small, large);
                 co_await detail::parallel_for(pool, total, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
                     for (std::size_t idx = begin; idx < end; ++idx) {
                         const std::size_t f = 2 * (idx / count), i = idx % count;
-                        auto shares = sharing_.share(N(N(layers[f][i] * layers[f + 1][i]) % m), rngs[chunk]);
-                        for (std::size_t k = 0; k < n; ++k) reshare[k][idx] = std::move(shares[k]);
+                        if (large) {
+                            auto shares = sharing_.share(N(N(factors[f].own_big[i] * factors[f + 1].own_big[i]) % m), rngs[chunk]);
+                            for (std::size_t k = 0; k < n; ++k) reshare.big[k][idx] = std::move(shares[k]);
+                        }
+                        for (std::size_t s = 0; s < small; ++s) {
+                            const auto& sp = small_[s];
+                            const auto product = sp.field.mul(factors[f].own_small[i * small + s], factors[f + 1].own_small[i * small + s]);
+                            share_small(sp, product, rngs[chunk], reshare, idx * small + s);
+                        }
                     }
                 });
-                auto received = co_await exchange_values(session, keygen_steps::sieve_reduce, batch, layer_round++, std::move(reshare), total);
-                std::vector<std::vector<N>> next(pairs, std::vector<N>(count));
+                auto received = co_await exchange_layer(session, keygen_steps::sieve_reduce, batch, level++, std::move(reshare), total);
+                std::vector<layer> next;
+                for (std::size_t f = 0; f < pairs; ++f) next.emplace_back(0, count, small, large);
                 co_await detail::parallel_for(pool, total, threads, [&](std::size_t begin, std::size_t end) {
                     for (std::size_t idx = begin; idx < end; ++idx) {
-                        N acc(0u);
-                        for (std::size_t j = 0; j < n; ++j) acc += N(all_lagrange_[j] * received[j][idx]);
-                        next[idx / count][idx % count] = N(acc % m);
+                        auto& target = next[idx / count];
+                        const std::size_t i = idx % count;
+                        if (large) {
+                            N acc(0u);
+                            for (std::size_t j = 0; j < n; ++j) acc += N(all_lagrange_[j] * received[j].own_big[idx]);
+                            target.own_big[i] = N(acc % m);
+                        }
+                        for (std::size_t s = 0; s < small; ++s) {
+                            const auto& sp = small_[s];
+                            std::uint32_t acc = 0;
+                            for (std::size_t j = 0; j < n; ++j) acc = sp.field.add(acc, sp.field.mul(sp.lagrange[j], received[j].own_small[idx * small + s]));
+                            target.own_small[i * small + s] = acc;
+                        }
                     }
                 });
-                if (layers.size() % 2 == 1) next.push_back(std::move(layers.back()));
-                layers = std::move(next);
+                if (factors.size() % 2 == 1) next.push_back(std::move(factors.back()));
+                factors = std::move(next);
             }
-            // Last product has degree 2t ≤ n-1: weight it with the Lagrange coefficient of all n points
-            // to get an additive sharing of ∏ a_j mod M.
-            const auto& lambda = all_lagrange_[context_.self - 1];
-            residues.resize(count);
+            // The last product has degree 2t ≤ n-1: weighting it with this party's Lagrange coefficient
+            // over all n points gives an additive sharing of ∏ a_j (and of ∏ b_j).
+            const std::size_t me = context_.self - 1;
             co_await detail::parallel_for(pool, count, threads, [&](std::size_t begin, std::size_t end) {
                 for (std::size_t i = begin; i < end; ++i) {
-                    const N product = layers.size() == 2 ? N(N(layers[0][i] * layers[1][i]) % m) : layers[0][i];
-                    residues[i] = N(N(product * lambda) % m);
+                    if (large) {
+                        const N product = factors.size() == 2 ? N(N(factors[0].own_big[i] * factors[1].own_big[i]) % m) : factors[0].own_big[i];
+                        residues[i] = N(N(product * all_lagrange_[me]) % m);
+                    }
+                    for (std::size_t s = 0; s < small; ++s) {
+                        const auto& sp = small_[s];
+                        const std::size_t at = i * small + s;
+                        const auto product = factors.size() == 2 ? sp.field.mul(factors[0].own_small[at], factors[1].own_small[at]) : factors[0].own_small[at];
+                        small_residues[at] = sp.field.constant_term(sp.field.mul(product, sp.lagrange[me]));
+                    }
                 }
             });
         }
@@ -269,25 +324,74 @@ public:
         std::vector<N> out;
         out.reserve(count);
         const N c(static_cast<unsigned long long>(mod4_residue(context_.self)));
-        const N four(4u);
-        for (auto& alpha : residues) {
-            // x ≡ alpha (mod M), x ≡ c (mod 4): x = alpha + M·k with k = (c - alpha)·M^-1 mod 4.
-            const N k = mod(N(N(c - alpha) * m_inverse_mod_4_), four);
-            const N x = N(alpha + N(layout_.sieve_modulus * k));
+        for (std::size_t i = 0; i < count; ++i) {
+            N x = N(c * crt_four_);
+            if (large) x += N(residues[i] * crt_large_);
+            for (std::size_t s = 0; s < small; ++s) x += N(crt_small_[s] * N(static_cast<unsigned long long>(small_residues[i * small + s])));
+            x = N(x % layout_.residue_modulus);
             out.push_back(layout_.finish_share(context_.self, x, rng));
-            secure_clear(alpha);
+            secure_clear(x);
+            secure_clear(residues[i]);
         }
+        std::fill(small_residues.begin(), small_residues.end(), 0u);
         co_return out;
     }
 
 private:
-    // A uniform unit mod M: draw below M until no sieving prime divides the draw (about 3.5 draws;
-    // each test is a few word-size remainders).
+    struct small_prime {
+        std::uint32_t r;
+        detail::small_field field;
+        std::vector<std::uint32_t> points;
+        std::vector<std::uint32_t> lagrange;
+    };
+
+    // Shares (to send, per party) or my shares (received, per factor) of a set of values: `big[k]`
+    // (values mod M) and `small[k]` (field elements, `small` per value) for party k+1, or `own_*` for
+    // a layer that holds only this party's shares.
+    struct layer {
+        layer(std::size_t parties, std::size_t count, std::size_t small, bool large)
+        {
+            if (parties == 0) {
+                if (large) own_big.assign(count, N(0u));
+                own_small.assign(count * small, 0);
+                return;
+            }
+            if (large) big.assign(parties, std::vector<N>(count, N(0u)));
+            this->small.assign(parties, std::vector<std::uint32_t>(count * small, 0));
+        }
+        std::vector<std::vector<N>> big;
+        std::vector<std::vector<std::uint32_t>> small;
+        std::vector<N> own_big;
+        std::vector<std::uint32_t> own_small;
+    };
+
+    template <secure_rng G>
+    void share_small(const small_prime& sp, std::uint32_t secret, G& rng, layer& out, std::size_t at) const
+    {
+        std::vector<std::uint32_t> coefficients{secret};
+        for (std::size_t k = 0; k < context_.threshold; ++k) coefficients.push_back(random_below_u32(sp.field.size(), rng));
+        for (std::size_t k = 0; k < context_.parties; ++k) out.small[k][at] = sp.field.evaluate(coefficients, sp.points[k]);
+    }
+
+    template <secure_rng G>
+    static std::uint32_t random_below_u32(std::uint32_t bound, G& rng)
+    {
+        const std::uint32_t limit = 0xffffffffu - (0xffffffffu % bound);
+        for (;;) {
+            std::array<std::uint8_t, 4> b{};
+            fill_random(rng, b);
+            const std::uint32_t x = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+            if (x < limit) return x % bound;
+        }
+    }
+
+    // A uniform unit mod M: draw below M until no large sieving prime divides the draw (about 3.5
+    // draws; each test is a few word-size remainders).
     template <secure_rng G>
     N random_unit_mod_m(G& rng) const
     {
         for (;;) {
-            N a = random_below(layout_.sieve_modulus, rng);
+            N a = random_below(large_modulus_, rng);
             bool unit = true;
             for (const auto& g : prime_groups_) {
                 const std::uint64_t r = bigint_traits<N>::mod_u64(a, g.first);
@@ -309,35 +413,59 @@ private:
         return m;
     }
 
-    // Sends outgoing[k] (a vector of values mod M) to party k+1 and returns, for every party j, the
-    // `expected` values it sent; my own entry is kept locally.
-    template <class Session>
-    boost::asio::awaitable<std::vector<std::vector<N>>> exchange_values(Session& session, std::uint32_t step, std::uint32_t round,
-                                                                        std::uint32_t topic, std::vector<std::vector<N>> outgoing,
-                                                                        std::size_t expected)
+    static N product_above(const std::vector<std::uint32_t>& primes, std::size_t parties)
     {
-        const std::size_t n = context_.parties;
+        N m(1u);
+        for (auto r : primes)
+            if (r > parties) m *= N(static_cast<unsigned long long>(r));
+        return m;
+    }
+
+    // Sends party k+1 its part of `outgoing` and returns, for every party j, my shares from j (own
+    // part kept locally), each as a layer of own_* values.
+    template <class Session>
+    boost::asio::awaitable<std::vector<layer>> exchange_layer(Session& session, std::uint32_t step, std::uint32_t round,
+                                                              std::uint32_t topic, layer outgoing, std::size_t expected)
+    {
+        const std::size_t n = context_.parties, small = small_.size();
+        const bool large = large_modulus_ != N(1u);
         std::vector<bytes> payloads(n);
         for (std::size_t k = 0; k < n; ++k) {
             if (k + 1 == context_.self) continue;
-            writer w(outgoing[k].size() * (bit_length(sharing_.modulus()) / 8 + 6) + 8);
-            w.integers(outgoing[k]);
+            writer w((large ? expected * (bit_length(sharing_.modulus()) / 8 + 6) : 0) + 2 * expected * small + 16);
+            if (large) w.integers(outgoing.big[k]);
+            for (auto v : outgoing.small[k]) {
+                w.u8(static_cast<std::uint8_t>(v >> 8));
+                w.u8(static_cast<std::uint8_t>(v));
+            }
             payloads[k] = w.finish();
         }
         if (context_.progress) ++context_.progress->communication_rounds;
         auto received = co_await session.exchange({step, round, topic}, std::move(payloads));
-        std::vector<std::vector<N>> out(n);
+        std::vector<layer> out;
         for (std::size_t j = 0; j < n; ++j) {
+            out.emplace_back(0, 0, 0, false);
+            auto& l = out.back();
             if (j + 1 == context_.self) {
-                out[j] = std::move(outgoing[j]);
+                if (large) l.own_big = std::move(outgoing.big[j]);
+                l.own_small = std::move(outgoing.small[j]);
                 continue;
             }
             try {
                 reader r(received[j]);
-                out[j] = r.integers_exactly<N>(expected, bit_length(sharing_.modulus()));
+                if (large) {
+                    l.own_big = r.integers_exactly<N>(expected, bit_length(sharing_.modulus()));
+                    for (const auto& v : l.own_big)
+                        if (v < N(0u) || v >= sharing_.modulus()) throw decode_error("sieve share out of range");
+                }
+                l.own_small.resize(expected * small);
+                for (std::size_t idx = 0; idx < l.own_small.size(); ++idx) {
+                    const auto raw = r.raw(2);
+                    const std::uint32_t v = (std::uint32_t{raw[0]} << 8) | raw[1];
+                    if (v >= small_[idx % small].field.size()) throw decode_error("sieve share out of range");
+                    l.own_small[idx] = v;
+                }
                 r.expect_end();
-                for (const auto& v : out[j])
-                    if (v < N(0u) || v >= sharing_.modulus()) throw decode_error("sieve share out of range");
             } catch (const decode_error& e) {
                 throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
                                      std::string("keygen: sieve shares: ") + e.what());
@@ -349,11 +477,15 @@ private:
     keygen_context context_;
     std::vector<std::uint32_t> primes_;
     candidate_layout<N> layout_;
+    N large_modulus_;
     shamir::modular_sharing<N> sharing_;
     std::vector<party_id> all_points_;
     std::vector<N> all_lagrange_;
     std::vector<std::pair<std::uint64_t, std::vector<std::uint32_t>>> prime_groups_;
-    N m_inverse_mod_4_;
+    std::vector<small_prime> small_;
+    N crt_large_;
+    std::vector<N> crt_small_;
+    N crt_four_;
 };
 
 /// The candidate method named by `keygen_params::candidates` (the default candidate policy).
