@@ -1,0 +1,265 @@
+// `dkg encrypt`, `add`, `multiply`, `decrypt` (from share files), `decrypt-party` (over TCP) and
+// `info`, generic over the big-integer type. Included by gmp_threshold.cpp and
+// cpp_int_threshold.cpp only.
+#pragma once
+
+#include "support.hpp"
+
+#include <dkg/threshold.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dkg::cli {
+
+namespace threshold_detail {
+
+/// Whether the decimal text `value` has no more significant decimals than `precision` allows.
+inline bool exact_at_precision(std::string_view value, unsigned precision)
+{
+    const auto parsed = dkg::detail::parse_decimal(value);
+    const long long shift = parsed.exponent + static_cast<long long>(precision);
+    if (shift >= 0) return true;
+    const std::size_t dropped = static_cast<std::size_t>(-shift);
+    const std::string& d = parsed.digits;
+    const std::size_t from = dropped >= d.size() ? 0 : d.size() - dropped;
+    return std::all_of(d.begin() + static_cast<std::ptrdiff_t>(from), d.end(), [](char c) { return c == '0'; });
+}
+
+/// A signed decimal integer without leading zeros, |k| ≤ (N-1)/2.
+template <big_integer N>
+N parse_factor(const public_key<N>& key, const std::string& text)
+{
+    const std::string_view digits = !text.empty() && text[0] == '-' ? std::string_view(text).substr(1) : std::string_view(text);
+    const bool ok = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                    !(digits.size() > 1 && digits[0] == '0');
+    if (!ok) throw input_error("integer: expected a decimal integer (optional '-', digits, no leading zeros), got '" + text + "'");
+    if (digits.size() > key.bits() * 30103 / 100000 + 2) throw input_error("integer: outside the range [-(N-1)/2, (N-1)/2] of this key");
+    const N k = from_decimal<N>(text);
+    if (k > key.max_plaintext() || N(-k) > key.max_plaintext()) throw input_error("integer: outside the range [-(N-1)/2, (N-1)/2] of this key");
+    return k;
+}
+
+/// Loads the share files, checks they are shares of one key from distinct parties, at least t+1.
+template <big_integer N>
+std::vector<key_share<N>> load_shares(const decrypt_options& o)
+{
+    std::vector<key_share<N>> shares;
+    for (const auto& path : o.shares) {
+        auto share = load_share<N>(path);
+        for (std::size_t i = 0; i < shares.size(); ++i) {
+            if (!shares[i].same_key(share))
+                throw input_error(path.string() + " is a share of another key than " + o.shares[i].string());
+            if (shares[i].id() == share.id())
+                throw input_error(path.string() + " and " + o.shares[i].string() + " are both shares of party " + std::to_string(share.id()));
+        }
+        shares.push_back(std::move(share));
+    }
+    const std::size_t needed = shares.front().threshold() + 1;
+    if (shares.size() < needed)
+        throw input_error("too few key shares: " + std::to_string(needed) + " are needed to decrypt (threshold " +
+                          std::to_string(needed - 1) + " of " + std::to_string(shares.front().parties()) + " parties), " +
+                          std::to_string(shares.size()) + " given");
+    if (o.public_key) {
+        const auto key = load_public_key<N>(*o.public_key);
+        if (!(key == shares.front().public_key()))
+            throw input_error("the share files belong to another key than " + o.public_key->string());
+    }
+    return shares;
+}
+
+template <class Result>
+std::string id_list(const Result& ids)
+{
+    std::vector<std::string> items;
+    for (auto id : ids) items.push_back(std::to_string(id));
+    return json_array(items);
+}
+
+/// One party's distributed decryption: establishes the session, then async_decrypt.
+template <big_integer N>
+boost::asio::awaitable<void> establish_and_decrypt(session<tcp_transport>& s, system_rng& rng, const key_share<N>& share,
+                                                   std::vector<ciphertext<N>> ciphertexts, dkg::decrypt_options options,
+                                                   std::optional<decryption_result<N>>& result)
+{
+    co_await s.establish(rng);
+    result.emplace(co_await async_decrypt(s, share, std::move(ciphertexts), std::move(options), rng, boost::asio::use_awaitable));
+}
+
+} // namespace threshold_detail
+
+template <big_integer N>
+int encrypt_command(const encrypt_options& o, const io& streams)
+{
+    const auto key = load_public_key<N>(o.public_key);
+    const auto encoder = make_encoder(key, o.precision);
+    system_rng rng;
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < o.values.size(); ++i) {
+        const std::string& v = o.values[i];
+        const std::string where = "value " + std::to_string(i + 1) + " '" + v.substr(0, 40) + (v.size() > 40 ? "...'" : "'");
+        N residue;
+        try {
+            if (!o.round && !threshold_detail::exact_at_precision(v, o.precision))
+                throw input_error(where + ": more decimals than --precision " + std::to_string(o.precision) + " keeps (use --round to round)");
+            residue = encoder.encode(v);
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            throw input_error(where + ": " + (what.rfind("value: ", 0) == 0 ? what.substr(7) : what));
+        }
+        out.push_back(to_decimal(key.encrypt_residue(residue, rng).value()));
+    }
+    print_values(streams, out);
+    return exit_ok;
+}
+
+template <big_integer N>
+int add_command(const arithmetic_options& o, const io& streams)
+{
+    const auto key = load_public_key<N>(o.public_key);
+    const auto terms = parse_ciphertexts(key, o.ciphertexts);
+    ciphertext<N> sum = terms.front();
+    for (std::size_t i = 1; i < terms.size(); ++i) sum = sum + terms[i];
+    const std::string text = to_decimal(sum.value());
+    streams.out << (streams.json ? json_object({{"ciphertext", json_string(text)}}) : text) << '\n';
+    return exit_ok;
+}
+
+template <big_integer N>
+int multiply_command(const arithmetic_options& o, const io& streams)
+{
+    const auto key = load_public_key<N>(o.public_key);
+    const auto c = parse_ciphertext(key, o.ciphertexts.front(), 1);
+    const N k = threshold_detail::parse_factor(key, o.factor);
+    const std::string text = to_decimal((c * k).value());
+    streams.out << (streams.json ? json_object({{"ciphertext", json_string(text)}}) : text) << '\n';
+    return exit_ok;
+}
+
+template <big_integer N>
+int decrypt_command(const decrypt_options& o, const io& streams)
+{
+    const auto shares = threshold_detail::load_shares<N>(o);
+    const auto& key = shares.front().public_key();
+    const auto encoder = make_encoder(key, o.precision);
+    const auto ciphertexts = parse_ciphertexts(key, o.ciphertexts);
+    const threshold_key<N> public_part(shares.front());
+    const std::size_t used = shares.front().threshold() + 1;
+    std::vector<std::string> out;
+    for (const auto& c : ciphertexts) {
+        std::vector<partial_decryption<N>> partials;
+        for (std::size_t j = 0; j < used; ++j) partials.push_back(partial_decrypt(shares[j], c));
+        try {
+            out.push_back(plaintext_text(encoder, combine(public_part, c, std::span<const partial_decryption<N>>(partials))));
+        } catch (const protocol_error& e) {
+            throw input_error(std::string("cannot decrypt: ") + e.what());
+        }
+    }
+    print_values(streams, out);
+    return exit_ok;
+}
+
+template <big_integer N>
+int decrypt_party_command(const decrypt_party_options& o, const io& streams)
+{
+    const auto share = load_share<N>(o.share, o.id);
+    const std::size_t n = share.parties();
+    if (o.parties && *o.parties != n)
+        throw input_error("--parties " + std::to_string(*o.parties) + " does not match the share file, a share of a key of " +
+                          std::to_string(n) + " parties");
+    const auto endpoints = party_endpoints(o.network, n);
+    dkg::decrypt_options options;
+    if (o.receivers) options.receivers = parse_party_ids(*o.receivers, "--receivers", n);
+    if (o.contributors) options.contributors = parse_party_ids(*o.contributors, "--contributors", n);
+    options.verify_proofs = o.proofs;
+    try {
+        options.validate(n, share.threshold());
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string("--") + e.what());
+    }
+    const auto& key = share.public_key();
+    const auto encoder = make_encoder(key, o.precision);
+    auto ciphertexts = parse_ciphertexts(key, o.ciphertexts);
+    const bool receiver = options.receivers.empty() ||
+                          std::find(options.receivers.begin(), options.receivers.end(), share.id()) != options.receivers.end();
+
+    const std::string label = "party " + std::to_string(share.id());
+    streams.note(label + " listens on " + endpoints[share.id() - 1].to_string() + "; waiting for the other " +
+                 std::to_string(n - 1) + " parties (up to " + human_seconds(o.network.connect_window) + ")");
+    std::optional<decryption_result<N>> result;
+    system_rng rng;
+    run_party(share.id(), endpoints, o.network, o.timeout, "decryption", [&](session<tcp_transport>& s, auto done) {
+        boost::asio::co_spawn(s.get_executor(),
+                              threshold_detail::establish_and_decrypt<N>(s, rng, share, std::move(ciphertexts), options, result), done);
+    });
+
+    std::vector<std::string> plaintexts;
+    if (result->plaintexts)
+        for (const auto& m : *result->plaintexts) plaintexts.push_back(plaintext_text(encoder, m));
+    if (streams.json) {
+        streams.out << json_object({{"party", std::to_string(share.id())},
+                                    {"receiver", receiver ? "true" : "false"},
+                                    {"plaintexts", receiver ? json_string_array(plaintexts) : "null"},
+                                    {"used", threshold_detail::id_list(result->used)},
+                                    {"faulty", threshold_detail::id_list(result->faulty)},
+                                    {"unavailable", threshold_detail::id_list(result->unavailable)}})
+                    << '\n';
+    } else if (receiver) {
+        print_values(streams, plaintexts);
+    } else {
+        streams.note(label + " is not a receiver: it sent its partial decryptions and learns nothing");
+    }
+    if (!result->faulty.empty())
+        streams.warning("rejected partial decryptions of parties " + threshold_detail::id_list(result->faulty));
+    return exit_ok;
+}
+
+template <big_integer N>
+int info_command(const info_options& o, const io& streams)
+{
+    const std::string data = read_file(o.file, max_key_share_bytes, "file");
+    // A key share (binary: magic then type 3; JSON: "dkg.key_share") or a public key.
+    const bool share_file = data.find("dkg.key_share") != std::string::npos ||
+                            (data.size() > 6 && data.compare(0, 3, "DKG") == 0 && data[5] == 3);
+    std::vector<std::pair<std::string, std::string>> members;
+    if (share_file) {
+        const auto share = load_share<N>(o.file);
+        members = {{"type", json_string("key_share")},
+                   {"party", std::to_string(share.id())},
+                   {"parties", std::to_string(share.parties())},
+                   {"threshold", std::to_string(share.threshold())},
+                   {"bits", std::to_string(share.public_key().bits())},
+                   {"n", json_string(to_decimal(share.public_key().n()))}};
+    } else {
+        const auto key = load_public_key<N>(o.file);
+        members = {{"type", json_string("public_key")}, {"bits", std::to_string(key.bits())}, {"n", json_string(to_decimal(key.n()))}};
+    }
+    if (streams.json) {
+        streams.out << json_object(members) << '\n';
+    } else {
+        for (const auto& [name, value] : members)
+            streams.out << name << ": " << (value.front() == '"' ? value.substr(1, value.size() - 2) : value) << '\n';
+    }
+    return exit_ok;
+}
+
+/// The other half of a backend's command table.
+template <big_integer N>
+backend_commands threshold_commands()
+{
+    backend_commands c{};
+    c.encrypt = &encrypt_command<N>;
+    c.add = &add_command<N>;
+    c.multiply = &multiply_command<N>;
+    c.decrypt = &decrypt_command<N>;
+    c.decrypt_party = &decrypt_party_command<N>;
+    c.info = &info_command<N>;
+    return c;
+}
+
+} // namespace dkg::cli
