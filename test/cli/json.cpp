@@ -1,0 +1,2 @@
+// Boost.JSON, compiled into the tests (header-only mode): used to check the tool's --json output.
+#include <boost/json/src.hpp>
