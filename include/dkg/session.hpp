@@ -52,9 +52,9 @@ struct session_options {
 
 /// The protocol position of a message; the session adds its id to make a dkg::message_tag.
 struct step_tag {
-    std::uint32_t step = 0;
-    std::uint32_t round = 0;
-    std::uint32_t topic = 0;
+    std::uint32_t step = 0;  ///< protocol step (see dkg::steps)
+    std::uint32_t round = 0; ///< round within the step (e.g. a batch number)
+    std::uint32_t topic = 0; ///< sub-channel within the round
 };
 
 /// Reserved step numbers. Key generation uses 100..199, threshold decryption 200..299.
@@ -257,7 +257,9 @@ inline std::string party_list(const std::vector<party_id>& parties)
 template <transport Transport>
 class session {
 public:
+    /// The transport type.
     using transport_type = Transport;
+    /// The transport's executor type.
     using executor_type = typename Transport::executor_type;
 
     /// @param transport the party's transport; must outlive the session.
@@ -283,10 +285,19 @@ public:
         }
     }
 
+    /// The transport the session runs over.
     Transport& transport() noexcept { return transport_; }
+
+    /// The transport's executor: where the session's completions run.
     executor_type get_executor() { return transport_.get_executor(); }
+
+    /// This party's id.
     party_id self() const noexcept { return transport_.self(); }
+
+    /// n.
     std::size_t party_count() const noexcept { return static_cast<std::size_t>(transport_.party_count()); }
+
+    /// The options given at construction.
     const session_options& options() const noexcept { return options_; }
 
     /// The session id; all-zero until established.

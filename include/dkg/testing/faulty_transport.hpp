@@ -114,12 +114,16 @@ public:
     /// Makes the party go silent now (as the `disconnect` action).
     void disconnect() { state_->disconnect(); }
 
+    /// Whether the party has gone silent.
     bool disconnected() const noexcept { return state_->disconnected; }
 
+    /// What the rules did so far.
     const fault_stats& stats() const noexcept { return state_->stats; }
 
+    /// The wrapped transport.
     Inner& inner() noexcept { return *state_->inner; }
 
+    /// The inner transport's executor, id and n.
     executor_type get_executor() const { return state_->inner->get_executor(); }
     party_id self() const noexcept { return state_->inner->self(); }
     std::size_t party_count() const noexcept { return static_cast<std::size_t>(state_->inner->party_count()); }
@@ -146,12 +150,14 @@ public:
             [st = state_](auto handler, party_id src, const message_tag& t) { st->receive(std::move(handler), src, t); }, token, from, tag);
     }
 
+    /// Forwarded to the inner transport (only if it has this member).
     void close_session(const session_id& id)
         requires requires(Inner& i, const session_id& s) { i.close_session(s); }
     {
         state_->inner->close_session(id);
     }
 
+    /// Forwarded to the inner transport (only if it has this member).
     void discard_next(party_id from, const message_tag& tag)
         requires requires(Inner& i, party_id p, const message_tag& t) { i.discard_next(p, t); }
     {

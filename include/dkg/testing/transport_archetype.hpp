@@ -36,6 +36,7 @@ public:
     /// @param n the number of parties.
     transport_archetype(executor_type ex, party_id self, std::size_t n) : ex_(std::move(ex)), self_(self), n_(n) {}
 
+    /// The executor, id and n given at construction.
     executor_type get_executor() const { return ex_; }
     party_id self() const noexcept { return self_; }
     std::size_t party_count() const noexcept { return n_; }

@@ -50,8 +50,10 @@ inline constexpr std::size_t message_prefix_size = 4 + 8 + 16 + 4 + 4 + 4;
 /// Longest network id a hello may carry.
 inline constexpr std::size_t max_network_id_size = 64;
 
-/// Smallest and largest hello bodies.
+/// Smallest hello body (empty network id).
 inline constexpr std::size_t min_hello_size = 2 + 4 + 4 + 1;
+
+/// Largest hello body.
 inline constexpr std::size_t max_hello_size = min_hello_size + max_network_id_size;
 
 /// Size of a goodbye body.
@@ -66,8 +68,8 @@ enum class frame_type : std::uint8_t {
 
 /// A decoded frame header.
 struct frame_header {
-    frame_type type = frame_type::message;
-    std::uint32_t body_size = 0;
+    frame_type type = frame_type::message; ///< the frame's type
+    std::uint32_t body_size = 0;           ///< bytes following the header, within the limits checked
 };
 
 /// The hello frame's body.
@@ -82,17 +84,17 @@ struct hello {
 
 /// The part of a message body before its payload.
 struct message_prefix {
-    party_id sender = 0;
-    std::uint64_t sequence = 0;
-    message_tag tag;
+    party_id sender = 0;        ///< the sender's id; must match its hello
+    std::uint64_t sequence = 0; ///< 1 for the first message frame on a connection, then +1 per frame
+    message_tag tag;            ///< session, step, round, topic
 
     friend bool operator==(const message_prefix&, const message_prefix&) = default;
 };
 
 /// A decoded message frame.
 struct message {
-    message_prefix prefix;
-    std::vector<std::uint8_t> payload;
+    message_prefix prefix;             ///< sender, sequence number, tag
+    std::vector<std::uint8_t> payload; ///< the message itself
 };
 
 /// A frame that fails validation. `code()` is errc::malformed_message, errc::unsupported_version or

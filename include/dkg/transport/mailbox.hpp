@@ -102,8 +102,10 @@ public:
             for (auto& w : e.waiters) w.slot.clear();
     }
 
+    /// Where completions are posted.
     const executor_type& get_executor() const noexcept { return ex_; }
 
+    /// n.
     std::size_t party_count() const noexcept { return parties_.size(); }
 
     /// Receives the next message from `from` with exactly `tag`.
@@ -253,6 +255,7 @@ public:
         for (auto& w : failed) finish(std::move(w), ec, {});
     }
 
+    /// Whether `close` was called.
     bool closed() const noexcept { return closed_; }
 
     /// Bytes (payload plus overhead) buffered for `from`.

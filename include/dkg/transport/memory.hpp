@@ -70,6 +70,7 @@ public:
     memory_transport(const memory_transport&) = delete;
     memory_transport& operator=(const memory_transport&) = delete;
 
+    /// The party's strand: run the party's code there.
     executor_type get_executor() const noexcept { return strand_; }
 
     /// This party's id, 1..n.

@@ -117,6 +117,7 @@ struct tcp_options {
     std::chrono::milliseconds connect_window{std::chrono::seconds(30)};
     /// First delay between connection attempts; doubled after each failure up to `max_backoff`.
     std::chrono::milliseconds initial_backoff{std::chrono::milliseconds(50)};
+    /// Longest delay between connection attempts.
     std::chrono::milliseconds max_backoff{std::chrono::seconds(1)};
     /// Bound on one connection attempt and on waiting for the peer's hello.
     std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
@@ -203,6 +204,7 @@ public:
     /// Closes the transport (as `close`).
     ~tcp_transport();
 
+    /// The transport's strand: run the party's code there.
     executor_type get_executor() const noexcept;
 
     /// This party's id.
