@@ -78,6 +78,13 @@ void run_tcp(std::size_t n, Body body, dkg::session_options options = {}, std::c
     cluster.shutdown(io);
 }
 
+/// Waits `d` on the calling coroutine's executor.
+asio::awaitable<void> sleep(std::chrono::milliseconds d)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
 /// Checks that `f` throws a protocol_error with code `ec` naming `party`.
 template <class F>
 asio::awaitable<void> expect_fault(F f, boost::system::error_code ec, dkg::party_id party)
@@ -309,6 +316,19 @@ BOOST_AUTO_TEST_CASE(silent_party_times_out_naming_it)
     BOOST_REQUIRE(errors.size() == 2u);
     BOOST_TEST(errors[0].find("party 3: timed out") == 0u, errors[0]);
     BOOST_TEST(errors[0].find("exchange step 132") != std::string::npos, errors[0]);
+    // Over TCP: party 3 stays connected but never answers.
+    run_tcp(
+        3,
+        [](dkg::session<dkg::tcp_transport>& s) -> asio::awaitable<void> {
+            if (s.self() == 3) {
+                co_await sleep(500ms); // outlives the others' timeout
+                co_return;
+            }
+            const auto begin = std::chrono::steady_clock::now();
+            co_await expect_fault([&]() -> asio::awaitable<void> { co_await s.all_gather({134, 0, 0}, bytes(1, 1)); }, dkg::errc::timeout, 3);
+            if (std::chrono::steady_clock::now() - begin > 1s) throw std::runtime_error("timeout not applied");
+        },
+        with_timeout(250ms));
 }
 
 BOOST_AUTO_TEST_CASE(exchange_lists_every_silent_party)
@@ -388,12 +408,6 @@ void run_gather(Gather gather, Others others, dkg::session_options options = wit
                 co_await others(s, net);
         },
         options);
-}
-
-asio::awaitable<void> sleep(std::chrono::milliseconds d)
-{
-    asio::steady_timer timer(co_await asio::this_coro::executor, d);
-    co_await timer.async_wait(asio::use_awaitable);
 }
 
 const auto accept_all = [](dkg::party_id, const bytes&) { return true; };
