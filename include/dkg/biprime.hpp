@@ -277,7 +277,9 @@ private:
         }
         writer w(jobs * (bit_length(candidates.front().modulus) / 8 + 6) + 8);
         w.integers(mine);
-        auto received = co_await session.all_gather({step, batch, static_cast<std::uint32_t>(first)}, w.finish());
+        const step_tag tag{step, batch, static_cast<std::uint32_t>(first)};
+        bytes payload = w.finish();
+        auto received = co_await session.all_gather(tag, std::move(payload));
         const std::size_t n = context_.parties;
         std::vector<std::vector<N>> values(n);
         const std::size_t max_bits = bit_length(candidates.front().modulus) + 1;

@@ -98,7 +98,8 @@ public:
                 outgoing[k] = w.finish();
             }
             count_round();
-            auto received = co_await session.exchange({keygen_steps::key_shares, attempt, 0}, std::move(outgoing));
+            const step_tag share_tag{keygen_steps::key_shares, attempt, 0};
+            auto received = co_await session.exchange(share_tag, std::move(outgoing));
             const std::size_t first_bits = bit_length(first_sharing.share_bound());
             N f_phi(0u), f_beta(0u), f_zero(0u);
             for (std::size_t j = 0; j < n; ++j) {
@@ -132,7 +133,8 @@ public:
                 reduce_out[k] = w.finish();
             }
             count_round();
-            auto reduce_in = co_await session.exchange({keygen_steps::key_reduce, attempt, 0}, std::move(reduce_out));
+            const step_tag reduce_tag{keygen_steps::key_reduce, attempt, 0};
+            auto reduce_in = co_await session.exchange(reduce_tag, std::move(reduce_out));
             const std::size_t reduce_bits = bit_length(reduce_sharing.share_bound());
             N share(0u);
             for (std::size_t j = 0; j < n; ++j) {
@@ -153,7 +155,9 @@ public:
             writer w;
             w.integer(masked).integer(vk);
             count_round();
-            auto opened = co_await session.all_gather({keygen_steps::key_open, attempt, 0}, w.finish());
+            const step_tag open_tag{keygen_steps::key_open, attempt, 0};
+            bytes open_payload = w.finish();
+            auto opened = co_await session.all_gather(open_tag, std::move(open_payload));
             std::vector<N> masked_values(n), vks(n);
             for (std::size_t j = 0; j < n; ++j) {
                 decode(opened[j], j, "opening of theta", [&](reader& r) {

@@ -213,7 +213,9 @@ private:
         writer w;
         w.raw(contribution).raw(fingerprint);
         ++progress_.communication_rounds;
-        auto all = co_await session_.all_gather({keygen_steps::setup, 0, 0}, w.finish());
+        const step_tag tag{keygen_steps::setup, 0, 0};
+        bytes payload = w.finish();
+        auto all = co_await session_.all_gather(tag, std::move(payload));
         sha256 h;
         h.update("dkg/keygen/seed");
         for (std::size_t j = 0; j < all.size(); ++j) {
@@ -259,7 +261,8 @@ private:
             payloads[k] = w.finish();
         }
         ++progress_.communication_rounds;
-        auto received = co_await session_.exchange({keygen_steps::modulus_shares, batch, 0}, std::move(payloads));
+        const step_tag share_tag{keygen_steps::modulus_shares, batch, 0};
+        auto received = co_await session_.exchange(share_tag, std::move(payloads));
         std::vector<std::vector<N>> incoming(n);
         for (std::size_t j = 0; j < n; ++j) {
             if (j + 1 == self)
@@ -286,7 +289,9 @@ private:
         writer w(count * (value_bits / 8 + 6) + 8);
         w.integers(n_shares);
         ++progress_.communication_rounds;
-        auto opened = co_await session_.all_gather({keygen_steps::modulus_open, batch, 0}, w.finish());
+        const step_tag open_tag{keygen_steps::modulus_open, batch, 0};
+        bytes open_payload = w.finish();
+        auto opened = co_await session_.all_gather(open_tag, std::move(open_payload));
         std::vector<std::vector<N>> by_party(n);
         for (std::size_t j = 0; j < n; ++j)
             by_party[j] = j + 1 == self ? n_shares : decode_values(opened[j], j, count, m, "modulus opening");

@@ -17,6 +17,7 @@
 #include <dkg/detail/small_field.hpp>
 #include <dkg/error.hpp>
 #include <dkg/keygen/params.hpp>
+#include <dkg/session.hpp>
 #include <dkg/shamir/modular.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -441,7 +442,8 @@ private:
             payloads[k] = w.finish();
         }
         if (context_.progress) ++context_.progress->communication_rounds;
-        auto received = co_await session.exchange({step, round, topic}, std::move(payloads));
+        const step_tag tag{step, round, topic};
+        auto received = co_await session.exchange(tag, std::move(payloads));
         std::vector<layer> out;
         for (std::size_t j = 0; j < n; ++j) {
             out.emplace_back(0, 0, 0, false);
