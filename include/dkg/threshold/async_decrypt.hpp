@@ -2,8 +2,7 @@
 // their partial decryptions of a batch to the receivers, and each receiver combines the first t+1
 // valid ones that arrive. Up to n−(t+1) parties may be offline, silent or wrong.
 //
-// Generic over the session type (dkg::session<T> from dkg/session.hpp, or any type with its
-// interface), so this header does not include the session layer.
+// Generic over the session type: dkg::session<T>, or any type with its interface.
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -13,6 +12,7 @@
 #include <dkg/key_share.hpp>
 #include <dkg/paillier.hpp>
 #include <dkg/rng.hpp>
+#include <dkg/session.hpp>
 #include <dkg/threshold.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -168,8 +168,12 @@ private:
 
     static bool contains(const std::vector<party_id>& ids, party_id p) { return std::find(ids.begin(), ids.end(), p) != ids.end(); }
 
-    std::uint32_t id_high() const { return static_cast<std::uint32_t>(options_.id >> 32); }
-    std::uint32_t id_low() const { return static_cast<std::uint32_t>(options_.id & 0xffffffffu); }
+    /// Step 200; the decryption id in round (high 32 bits) and topic (low 32 bits).
+    step_tag tag() const
+    {
+        return step_tag{threshold_steps::partials, static_cast<std::uint32_t>(options_.id >> 32),
+                        static_cast<std::uint32_t>(options_.id & 0xffffffffu)};
+    }
 
     // ---- contributors (docs/protocol.md §6: c_j = c^(2·Δ·s_j), with a proof) -------------------
 
@@ -187,7 +191,7 @@ private:
         const bytes message = encode(mine);
         for (party_id r : to) {
             try {
-                co_await session_.send(r, {threshold_steps::partials, id_high(), id_low()}, message);
+                co_await session_.send(r, tag(), message);
             } catch (const boost::system::system_error&) {
                 // An offline receiver does not stop the others from decrypting.
             }
@@ -249,7 +253,7 @@ private:
                 plaintexts = complete();
                 return plaintexts.has_value();
             };
-            const auto g = co_await session_.gather_first({threshold_steps::partials, id_high(), id_low()}, ask, 1, accept);
+            const auto g = co_await session_.gather_first(tag(), ask, 1, accept);
             for (const auto& failure : g.failed) mark(unavailable_, failure.first);
         }
         if (!plaintexts) throw not_enough();
@@ -417,7 +421,7 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 /// the others) is recorded in `faulty` and replaced by a later party's. Late sets are discarded.
 ///
 /// @tparam N a type modelling dkg::big_integer.
-/// @tparam Session dkg::session<T> (any type with its interface).
+/// @tparam Session dkg::session<T> (or any type with its interface).
 /// @tparam G a type modelling dkg::secure_rng.
 /// @param session this party's established session; must outlive the operation.
 /// @param share this party's key share (copied; the copy is wiped when the operation ends).
