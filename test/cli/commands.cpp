@@ -205,6 +205,19 @@ BOOST_AUTO_TEST_CASE(keygen_writes_the_documented_files)
     BOOST_CHECK(text.lines()[1] == "share of party 1: " + out + "/party-1.share");
 }
 
+BOOST_AUTO_TEST_CASE(keygen_over_loopback_tcp)
+{
+    temp_dir d;
+    const auto r = run({"keygen", "--parties", "5", "--threshold", "2", "--bits", "128", "--transport", "tcp", "--threads", "2",
+                        "--method", "trial", "--out", d / "k", "--quiet", "--json"});
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    BOOST_CHECK_EQUAL(parse_json(r.out).at("method").as_string(), "trial");
+    const auto c = run({"encrypt", "--public-key", d / "k/public_key.json", "-5"});
+    BOOST_REQUIRE_EQUAL(c.code, 0);
+    const auto m = run({"decrypt", "--shares", d / "k/party-5.share," + d / "k/party-2.share," + d / "k/party-4.share", c.lines().front()});
+    BOOST_CHECK_EQUAL(m.out, "-5\n");
+}
+
 BOOST_AUTO_TEST_CASE(insecure_key_lengths_are_warned_about_once)
 {
     temp_dir d;

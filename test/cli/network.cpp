@@ -63,6 +63,10 @@ const distributed_key& party_key()
         const unsigned base = free_base_port(3);
         std::vector<std::vector<std::string>> args;
         for (int id = 1; id <= 3; ++id) args.push_back(party_args(id, base, d.out, {"--json"}));
+        // Party 2 names every party's endpoint with --peers instead (the number of parties follows).
+        std::string peers;
+        for (unsigned j = 1; j <= 3; ++j) peers += (j > 1 ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(base + j);
+        args[1] = {"party", "--id", "2", "--threshold", "1", "--bits", "256", "--peers", peers, "--out", d.out, "--quiet", "--json"};
         const auto r = run_parties({3, 1, 2}, args, d.dir);
         for (int id = 1; id <= 3; ++id) {
             const auto& p = r[static_cast<std::size_t>(id - 1)];
@@ -140,6 +144,7 @@ BOOST_AUTO_TEST_CASE(distributed_decryption_among_running_parties)
         std::vector<std::vector<std::string>> args;
         for (int id = 1; id <= 3; ++id)
             args.push_back(decrypt_party_args(id, base, k.out, {"--json", "--quiet", "--receivers", "2", "--contributors", "1,2", "--no-proofs"}, c));
+        args[1].insert(args[1].end() - 2, {"--id", "2", "--parties", "3", "--precision", "1"});
         const auto r = run_parties({1, 2, 3}, args, logs, std::chrono::milliseconds(50));
         for (int id = 1; id <= 3; ++id) {
             const auto& p = r[static_cast<std::size_t>(id - 1)];
@@ -149,7 +154,7 @@ BOOST_AUTO_TEST_CASE(distributed_decryption_among_running_parties)
             BOOST_CHECK_EQUAL(o.at("party").as_int64(), id);
             BOOST_CHECK_EQUAL(o.at("receiver").as_bool(), id == 2);
             if (id == 2) {
-                BOOST_CHECK_EQUAL(boost::json::serialize(o.at("plaintexts")), R"(["42","-7"])");
+                BOOST_CHECK_EQUAL(boost::json::serialize(o.at("plaintexts")), R"(["4.2","-0.7"])");
                 std::vector<std::int64_t> used;
                 for (const auto& v : o.at("used").as_array()) used.push_back(v.as_int64());
                 std::sort(used.begin(), used.end());
