@@ -195,26 +195,35 @@ std::optional<N> test_base(const joint_seed& seed, const N& modulus, std::size_t
     }
 }
 
-/// This party's exponent in the test: party 1 uses (N − p_1 − q_1 + 1)/4, every other party
-/// (p_j + q_j)/4; together they sum to φ(N)/4 (docs/protocol.md §4).
-/// @throws protocol_error if the shares do not have the residues mod 4 the candidate layer gives.
+/// This party's exponent in the test: (p_j + q_j − c_j)/4 with c_1 = 2 and c_j = 0 otherwise (the
+/// candidate layer makes party 1's shares ≡ 3 and the others' ≡ 0 mod 4). Together with the public
+/// exponent (N − 1)/4 they give φ(N)/4 = (N − 1)/4 − Σ_j (p_j + q_j − c_j)/4 (docs/protocol.md §4).
+/// @throws protocol_error if the shares do not have those residues mod 4.
 template <big_integer N>
-N exponent_share(party_id self, const N& modulus, const N& p_share, const N& q_share)
+N exponent_share(party_id self, const N& p_share, const N& q_share)
 {
     const N four(4u);
-    N e = self == 1 ? N(N(modulus - p_share - q_share) + N(1u)) : N(p_share + q_share);
+    const N e = N(N(p_share + q_share) - N(self == 1 ? 2u : 0u));
     if (N(e % four) != N(0u))
         throw protocol_error(make_error_code(errc::protocol_violation), self, "keygen: prime shares with wrong residues mod 4");
     return N(e / four);
 }
 
-/// The Boneh–Franklin check: v_1 ≡ ±∏_{j>1} v_j (mod N). `values[j-1]` is party j's value.
+/// The public exponent (N − 1)/4.
 template <big_integer N>
-bool values_agree(const N& modulus, std::span<const N> values)
+N public_exponent(const N& modulus)
+{
+    return N(N(modulus - N(1u)) / N(4u));
+}
+
+/// The Boneh–Franklin check: g^((N−1)/4) ≡ ±∏_j g^((p_j+q_j−c_j)/4) (mod N), that is g^(φ(N)/4) ≡ ±1.
+/// `shares[j-1]` is party j's value.
+template <big_integer N>
+bool values_agree(const N& modulus, const N& public_value, std::span<const N> shares)
 {
     N product(1u);
-    for (std::size_t j = 1; j < values.size(); ++j) product = N(N(product * values[j]) % modulus);
-    return values[0] == product || N(values[0] + product) == modulus;
+    for (const auto& v : shares) product = N(N(product * v) % modulus);
+    return public_value == product || N(public_value + product) == modulus;
 }
 
 /// Lazy, batched distributed Boneh–Franklin test: one base for every candidate of a batch first, the
@@ -256,16 +265,24 @@ private:
                                                                const std::vector<std::size_t>& alive, std::size_t first,
                                                                std::size_t count, std::uint32_t step, std::uint32_t batch)
     {
-        const std::size_t jobs = alive.size() * count;
+        const std::size_t jobs = alive.size() * count, n = context_.parties;
+        // The public power g^((N−1)/4) costs as much as all the shares' powers together; party
+        // 1 + (candidate + base) mod n computes it, so the work is even across parties.
+        auto designated = [&](std::size_t a, std::size_t k) { return static_cast<party_id>((alive[a] + first + k) % n + 1); };
         std::vector<std::optional<N>> bases(jobs);
         std::vector<N> mine(jobs, N(0u));
+        std::vector<N> mine_public(jobs, N(0u));
         co_await detail::parallel_for(*context_.pool, alive.size(), context_.threads, [&](std::size_t begin, std::size_t end) {
             for (std::size_t a = begin; a < end; ++a) {
                 const auto& c = candidates[alive[a]];
-                const N e = exponent_share(context_.self, c.modulus, c.p_share, c.q_share);
+                const N e = exponent_share(context_.self, c.p_share, c.q_share);
                 for (std::size_t k = 0; k < count; ++k) {
                     auto g = test_base(seed, c.modulus, first + k);
-                    if (g) mine[a * count + k] = bigint_traits<N>::powm(*g, e, c.modulus);
+                    if (g) {
+                        mine[a * count + k] = bigint_traits<N>::powm(*g, e, c.modulus);
+                        if (designated(a, k) == context_.self)
+                            mine_public[a * count + k] = bigint_traits<N>::powm(*g, public_exponent(c.modulus), c.modulus);
+                    }
                     bases[a * count + k] = std::move(g);
                 }
             }
@@ -275,38 +292,45 @@ private:
             context_.progress->biprimality_rounds += jobs;
             ++context_.progress->communication_rounds;
         }
-        writer w(jobs * (bit_length(candidates.front().modulus) / 8 + 6) + 8);
-        w.integers(mine);
+        // Message: this party's value for every job, then the public values of the jobs it is
+        // designated for, in job order.
+        std::vector<std::size_t> designated_count(n, 0);
+        for (std::size_t a = 0; a < alive.size(); ++a)
+            for (std::size_t k = 0; k < count; ++k) ++designated_count[designated(a, k) - 1];
+        std::vector<N> my_public;
+        for (std::size_t a = 0; a < alive.size(); ++a)
+            for (std::size_t k = 0; k < count; ++k)
+                if (designated(a, k) == context_.self) my_public.push_back(mine_public[a * count + k]);
+        writer w((jobs + my_public.size()) * (bit_length(candidates.front().modulus) / 8 + 6) + 16);
+        w.integers(mine).integers(my_public);
         const step_tag tag{step, batch, static_cast<std::uint32_t>(first)};
         bytes payload = w.finish();
         auto received = co_await session.all_gather(tag, std::move(payload));
-        const std::size_t n = context_.parties;
-        std::vector<std::vector<N>> values(n);
+        std::vector<std::vector<N>> values(n), publics(n);
         const std::size_t max_bits = bit_length(candidates.front().modulus) + 1;
         for (std::size_t j = 0; j < n; ++j) {
-            if (j + 1 == context_.self) {
-                values[j] = mine;
-                continue;
-            }
             try {
                 reader r(received[j]);
                 values[j] = r.integers_exactly<N>(jobs, max_bits);
+                publics[j] = r.integers_exactly<N>(designated_count[j], max_bits);
                 r.expect_end();
             } catch (const decode_error& e) {
                 throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
                                      std::string("keygen: biprimality values: ") + e.what());
             }
         }
-        std::vector<std::size_t> passing;
+        std::vector<std::size_t> passing, next_public(n, 0);
         std::vector<N> column(n);
         for (std::size_t a = 0; a < alive.size(); ++a) {
             const N& modulus = candidates[alive[a]].modulus;
             bool pass = true;
-            for (std::size_t k = 0; k < count && pass; ++k) {
+            for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t idx = a * count + k;
-                if (!bases[idx]) {
+                const party_id d = designated(a, k);
+                const N& public_value = publics[d - 1][next_public[d - 1]++];
+                if (!pass || !bases[idx]) {
                     pass = false;
-                    break;
+                    continue;
                 }
                 for (std::size_t j = 0; j < n; ++j) {
                     if (values[j][idx] <= N(0u) || values[j][idx] >= modulus)
@@ -314,7 +338,9 @@ private:
                                              "keygen: biprimality value out of range");
                     column[j] = values[j][idx];
                 }
-                pass = values_agree<N>(modulus, column);
+                if (public_value <= N(0u) || public_value >= modulus)
+                    throw protocol_error(make_error_code(errc::protocol_violation), d, "keygen: biprimality value out of range");
+                pass = values_agree<N>(modulus, public_value, column);
             }
             if (pass) passing.push_back(alive[a]);
         }
