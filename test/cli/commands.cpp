@@ -218,6 +218,15 @@ BOOST_AUTO_TEST_CASE(keygen_over_loopback_tcp)
     BOOST_CHECK_EQUAL(m.out, "-5\n");
 }
 
+BOOST_AUTO_TEST_CASE(keygen_that_gives_up_fails)
+{
+    temp_dir d;
+    const auto r = run({"keygen", "--bits", "1024", "--batch-size", "1", "--max-batches", "1", "--out", d / "k", "--quiet"});
+    BOOST_CHECK_EQUAL(r.code, 1);
+    BOOST_CHECK_EQUAL(r.err, "dkg keygen: error: key generation failed: too many attempts (keygen: no biprime found within max_batches)\n");
+    BOOST_CHECK(!std::filesystem::exists(d / "k/public_key.json"));
+}
+
 BOOST_AUTO_TEST_CASE(insecure_key_lengths_are_warned_about_once)
 {
     temp_dir d;

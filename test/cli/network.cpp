@@ -238,4 +238,33 @@ BOOST_AUTO_TEST_CASE(a_missing_party_is_named_in_decryption)
     }
 }
 
+BOOST_AUTO_TEST_CASE(partial_decryptions_of_another_ciphertext_are_attributed)
+{
+    const auto& k = party_key();
+    temp_dir logs;
+    const auto c = encrypt(k.out, {"1", "2"});
+    const unsigned base = free_base_port(3);
+    // Party 1 decrypts another ciphertext than parties 2 and 3: it cannot decrypt and names both;
+    // they decrypt theirs.
+    std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= 3; ++id) args.push_back(decrypt_party_args(id, base, k.out, {}, {c[id == 1 ? 0 : 1]}));
+    const auto r = run_parties({1, 2, 3}, args, logs, std::chrono::milliseconds(0));
+    BOOST_CHECK_EQUAL(r[0].code, 1);
+    const auto lines = r[0].error_lines();
+    BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+    BOOST_CHECK_MESSAGE(lines.front().find("dkg decrypt-party: error: decryption failed: not enough valid shares") == 0 &&
+                            (lines.front().find("faulty {2, 3}") != std::string::npos ||
+                             lines.front().find("faulty {3, 2}") != std::string::npos),
+                        lines.front());
+    for (int id = 2; id <= 3; ++id) {
+        const auto& p = r[static_cast<std::size_t>(id - 1)];
+        BOOST_CHECK_MESSAGE(p.code == 0, p.err);
+        BOOST_CHECK_EQUAL(p.out, "2\n");
+        // Party 1's partials are rejected if they arrive before the other's (later ones are not read).
+        const auto warning = p.err.find("warning: rejected");
+        BOOST_CHECK(warning == std::string::npos || p.err.find("warning: rejected partial decryptions of parties [1]") == warning);
+        BOOST_CHECK(p.error_lines().empty());
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
