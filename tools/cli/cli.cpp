@@ -176,7 +176,7 @@ const command_spec decrypt_party_spec{
     "With --json every party prints one object: party, receiver, plaintexts (null at non-receivers), used, faulty, "
     "unavailable.\n"
     "\n"
-    "Example (one line per party):\n"
+    "Example (party 1; parties 2 and 3 run the same with their own shares):\n"
     "  dkg decrypt-party --share keys/party-1.share --base-port 7100 --receivers 1 \"$c\"",
     {{"--share", "FILE", "This party's key-share file (required)."},
      {"--id", "I", "This party's id; checked against the share file (default: the file's)."},
