@@ -20,6 +20,7 @@
 #include <iomanip>
 #include <iostream>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ std::size_t parse_bits(int argc, char** argv)
     return bits;
 }
 
-// "c5a3…ef12": the first and last hex digits of a large number.
+// "c5a3...ef12": the first and last hex digits of a large number.
 std::string abbreviated(const number& n)
 {
     const std::string hex = dkg::to_hex(n);

@@ -25,10 +25,12 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -44,6 +47,7 @@
 #include <list>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -112,10 +116,13 @@ public:
                 if (p.failure) return complete_receive(std::move(handler), p.failure);
                 // Wait for it. If the caller cancels this receive (its cancellation slot is
                 // emitted), it completes with operation_aborted and consumes no message.
+                // Type-erase the handler first: any_completion_handler installs its own state in
+                // the caller's slot, so our cancellation handler goes into the erased one's slot.
                 const std::uint64_t id = ++last_receive_;
-                auto slot = boost::asio::get_associated_cancellation_slot(handler);
+                receive_handler waiting(std::move(handler));
+                auto slot = boost::asio::get_associated_cancellation_slot(waiting);
                 if (slot.is_connected()) slot.assign([this, id](boost::asio::cancellation_type) { cancel(id); });
-                waiting_.push_back({id, from, tag, std::move(handler)});
+                waiting_.push_back({id, from, tag, std::move(waiting)});
             },
             token, from, tag);
     }
@@ -291,13 +298,31 @@ boost::asio::awaitable<number> decrypt_together(dkg::session<pipe_transport>& se
               << std::endl;
 
     // Party 1 encrypts a message and sends the ciphertext through the pipes (user-level messages).
+    // Before that, it shows per-operation cancellation from the caller's side: it waits at most
+    // 100 ms for a reply that party 2 only sends once it has the ciphertext. The timer wins, so the
+    // receive is cancelled (pipe_transport::cancel); it consumed nothing, and the reply that party 2
+    // sends later arrives at the next receive.
+    const std::uint32_t ciphertext_topic = 1, reply_topic = 2;
     dkg::bytes wire;
     if (self == 1) {
+        using namespace boost::asio::experimental::awaitable_operators;
+        boost::asio::steady_timer timer(session.get_executor(), std::chrono::milliseconds(100));
+        const auto first = co_await (session.async_receive_user(2, reply_topic, use_awaitable) || timer.async_wait(use_awaitable));
+        if (first.index() != 1) throw std::logic_error("party 2 replied before it had anything to reply to");
+        std::cout << me << "no reply from party 2 within 100 ms: the receive was cancelled" << std::endl;
+
         wire = dkg::to_binary(key.encrypt(number(secret_message), rng));
-        for (dkg::party_id j = 2; j <= session.party_count(); ++j) co_await session.async_send_user(j, 1, wire, use_awaitable);
+        for (dkg::party_id j = 2; j <= session.party_count(); ++j) co_await session.async_send_user(j, ciphertext_topic, wire, use_awaitable);
         std::cout << me << "sent Enc(" << secret_message << ") to everyone" << std::endl;
+
+        const dkg::bytes reply = co_await session.async_receive_user(2, reply_topic, use_awaitable);
+        std::cout << me << "party 2 replied \"" << std::string(reply.begin(), reply.end()) << "\"" << std::endl;
     } else {
-        wire = co_await session.async_receive_user(1, 1, use_awaitable);
+        wire = co_await session.async_receive_user(1, ciphertext_topic, use_awaitable);
+        if (self == 2) {
+            const std::string reply = "got it";
+            co_await session.async_send_user(1, reply_topic, dkg::bytes(reply.begin(), reply.end()), use_awaitable);
+        }
     }
     std::vector<dkg::ciphertext<number>> batch = {dkg::ciphertext_from_binary(key, wire)};
 
