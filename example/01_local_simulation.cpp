@@ -14,6 +14,8 @@
 // just talk through an in-memory transport instead of a network (see example 2 for TCP).
 #include <dkg/dkg.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -61,18 +63,26 @@ try {
     std::cout << "Distributed key generation: " << parties << " parties, threshold t = " << params.corruption_threshold
               << " (any " << params.corruption_threshold + 1 << " can decrypt), " << params.key_length << "-bit key\n";
 
-    dkg::keygen_progress report; // party 1's final progress report
+    // Party 1 reports progress after every batch of candidates; on a terminal, show it on one line.
+    const bool on_terminal = ::isatty(STDOUT_FILENO) == 1;
+    dkg::keygen_progress report;
     dkg::in_process_options options;
-    options.on_progress = [&report](const dkg::keygen_progress& p) { report = p; };
+    options.on_progress = [&report, on_terminal](const dkg::keygen_progress& p) {
+        report = p;
+        if (on_terminal && !p.finished)
+            std::cout << "\r  searching for N = p*q: " << p.candidates << " candidate pairs, " << p.biprimality_tests
+                      << " biprimality tests so far" << std::flush;
+    };
 
     const auto start = std::chrono::steady_clock::now();
     const std::vector<dkg::key_share<number>> shares = dkg::generate_key_in_process<number>(parties, params, options);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 
     const dkg::public_key<number>& key = shares[0].public_key(); // the same at every party
+    if (on_terminal) std::cout << "\r\033[K"; // clear the progress line
     std::cout << "  done in " << std::fixed << std::setprecision(1) << took.count() << " s: " << report.candidates
-              << " candidate pairs (p, q) in " << report.batches << " batches, " << report.biprimality_tests
-              << " biprimality tests\n"
+              << " candidate pairs (p, q) in " << report.batches << (report.batches == 1 ? " batch, " : " batches, ")
+              << report.biprimality_tests << " biprimality tests\n"
               << "  public key N = " << abbreviated(key.n()) << " (" << key.bits() << " bits, " << dkg::to_decimal(key.n()).size()
               << " decimal digits)\n"
               << "  each party holds its own share of the secret key; nobody holds the key itself\n";
