@@ -121,16 +121,16 @@ boost::asio::awaitable<number> run_party(const config& cfg, dkg::tcp_transport& 
               << took.count() << " s; N = " << n_hex.substr(0, 16) << "..." << std::endl;
 
     // 3. Encrypt the private value and send it to everyone (user-level messages on topic 1).
-    const std::uint32_t ballots = 1;
+    const std::uint32_t values_topic = 1;
     const dkg::ciphertext<number> mine = key.encrypt(number(cfg.value), rng);
     const dkg::bytes message = dkg::to_binary(mine);
-    for (dkg::party_id j : others) co_await session.async_send_user(j, ballots, message, use_awaitable);
+    for (dkg::party_id j : others) co_await session.async_send_user(j, values_topic, message, use_awaitable);
     std::cout << me << "sent my value " << cfg.value << ", encrypted, to parties " << list(others) << std::endl;
 
     // 4. Add every party's ciphertext to the sum (the order does not matter).
     dkg::ciphertext<number> sum = mine;
     for (dkg::party_id j : others) {
-        const dkg::bytes received = co_await session.async_receive_user(j, ballots, use_awaitable);
+        const dkg::bytes received = co_await session.async_receive_user(j, values_topic, use_awaitable);
         sum = sum + dkg::ciphertext_from_binary(key, received); // checks it is a ciphertext of our key
     }
     std::cout << me << "added up the encrypted values of all " << n << " parties" << std::endl;

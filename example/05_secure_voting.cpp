@@ -16,7 +16,9 @@
 //      other t parties help, but learn nothing.
 //
 // Each party is a coroutine with its own session; ciphertexts travel as user-level messages over an
-// in-memory transport (the same code runs over TCP with dkg::tcp_transport).
+// in-memory transport (the same code runs over TCP with dkg::tcp_transport). As everywhere in dkg,
+// the parties are assumed to follow the protocol (semi-honest): nothing here stops a voter from
+// encrypting 2 instead of 1; that would take zero-knowledge proofs of the ballots.
 //
 // Usage: 05_secure_voting [--parties M] [--bits B]     (defaults 5 and 2048)
 #include <dkg/dkg.hpp>
@@ -185,7 +187,8 @@ try {
         throw std::invalid_argument("usage: 05_secure_voting [--parties M (odd, at least 3)] [--bits B]");
     const std::size_t t = e.parties / 2, voters = t + 1;
 
-    // The votes: the election's alternate, and two unanimous votes: all yes, then the last voter no.
+    // The inputs of the simulation: in the election every third party votes no; then two unanimous
+    // votes, the first all yes, the second with a no from the last voter.
     for (std::size_t j = 0; j < e.parties; ++j) e.votes.push_back(j % 3 == 1 ? 0 : 1);
     e.unanimous_rounds = {std::vector<int>(voters, 1), std::vector<int>(voters, 1)};
     e.unanimous_rounds[1].back() = 0;
