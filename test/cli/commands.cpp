@@ -359,6 +359,24 @@ BOOST_AUTO_TEST_CASE(json_outputs_parse)
     BOOST_CHECK(decrypt({k.shares[0], k.shares[2]}, {object}) == std::vector<std::string>{"5"});
 }
 
+BOOST_AUTO_TEST_CASE(values_and_ciphertexts_from_a_file)
+{
+    const auto& k = key3();
+    temp_dir d;
+    write_text(d / "values.txt", "1 -2\n 3.5\n\n-4\n");
+    const auto c = ok_lines({"encrypt", "--public-key", k.public_key, "--precision", "1", "--input", d / "values.txt", "10"});
+    BOOST_REQUIRE_EQUAL(c.size(), 5u); // 10, then the file's 1, -2, 3.5, -4
+    write_text(d / "ciphertexts.txt", c[1] + "\n" + c[2] + "\n" + c[3] + "\n" + c[4] + "\n");
+    BOOST_CHECK_EQUAL(ok_line({"add", "--public-key", k.public_key, "--input", d / "ciphertexts.txt", c[0]}), ok_line({"add", "--public-key", k.public_key, c[0], c[1], c[2], c[3], c[4]}));
+    const auto sum = ok_line({"add", "--public-key", k.public_key, "--input", d / "ciphertexts.txt", c[0]});
+    BOOST_CHECK(decrypt({k.shares[0], k.shares[1]}, {"--input", d / "ciphertexts.txt", sum}, {"--precision", "1"}) ==
+                (std::vector<std::string>{"8.5", "1.0", "-2.0", "3.5", "-4.0"}));
+    write_text(d / "empty.txt", " \n");
+    check_error({"encrypt", "--public-key", k.public_key, "--input", d / "empty.txt"}, 2, "no values given");
+    check_error({"encrypt", "--public-key", k.public_key, "--input", d / "none.txt"}, 3, "cannot read input file " + d / "none.txt" + ": no such file");
+    check_error({"decrypt", "--shares", k.shares[0] + "," + k.shares[1], "--input", d / "values.txt"}, 3, "ciphertext 2: expected a decimal integer, got '-2'");
+}
+
 BOOST_AUTO_TEST_CASE(no_secret_is_printed)
 {
     temp_dir d;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ const option_spec help_option{"--help", "", "Show this help and exit (also -h)."
 const option_spec json_option{"--json", "", "Print the result as JSON on standard output (see docs/cli.md)."};
 const option_spec quiet_option{"--quiet", "", "No progress line, notes or warnings on standard error (also -q); errors are still printed."};
 const option_spec backend_option{"--backend", "gmp|cpp_int", "Big-integer arithmetic: GMP (default) or Boost.Multiprecision cpp_int."};
+
+option_spec input_option(const char* what)
+{
+    return {"--input", "FILE", what};
+}
 
 std::vector<option_spec> keygen_option_specs(bool party)
 {
@@ -103,7 +109,7 @@ const command_spec party_spec{
 
 const command_spec encrypt_spec{
     "encrypt",
-    "--public-key FILE [--precision D] [--round] VALUE...",
+    "--public-key FILE [--precision D] [--round] [--input FILE] VALUE...",
     "Encrypt values under a public key; print one ciphertext per line.",
     "Encrypts each VALUE (a decimal number such as 42, -7, 3.25 or 1e-3) under the key in FILE and prints one "
     "ciphertext per line, in decimal, in the order of the values. With --precision D the values are fixed-point "
@@ -117,11 +123,12 @@ const command_spec encrypt_spec{
     {{"--public-key", "FILE", "Public key file (public_key.json; required)."},
      {"--precision", "D", "Decimal digits after the point of fixed-point values, 0..1000 (default 0: integers)."},
      {"--round", "", "Round values with more decimals than --precision keeps instead of failing."},
+     input_option("Also encrypt the values in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
 
 const command_spec add_spec{
     "add",
-    "--public-key FILE CIPHERTEXT...",
+    "--public-key FILE [--input FILE] CIPHERTEXT...",
     "Add ciphertexts homomorphically; print the ciphertext of the sum.",
     "Prints the ciphertext of the sum of the plaintexts of the CIPHERTEXTs (decimal, as printed by encrypt; or the "
     "JSON form of docs/formats.md, which names its key and is checked). Fixed-point values must have the same "
@@ -130,7 +137,9 @@ const command_spec add_spec{
     "\n"
     "Example:\n"
     "  dkg add --public-key keys/public_key.json \"$c1\" \"$c2\" \"$c3\"",
-    {{"--public-key", "FILE", "Public key file (required)."}, backend_option, json_option, quiet_option, help_option}};
+    {{"--public-key", "FILE", "Public key file (required)."},
+     input_option("Also add the ciphertexts in FILE ('-': standard input), separated by whitespace."),
+     backend_option, json_option, quiet_option, help_option}};
 
 const command_spec multiply_spec{
     "multiply",
@@ -146,7 +155,7 @@ const command_spec multiply_spec{
 
 const command_spec decrypt_spec{
     "decrypt",
-    "--shares FILE,FILE,... [--precision D] CIPHERTEXT...",
+    "--shares FILE,FILE,... [--precision D] [--input FILE] CIPHERTEXT...",
     "Decrypt with any t+1 share files in this process; print one plaintext per line.",
     "Loads the key-share files (checking each file's checksum and that all are shares of one key from distinct "
     "parties), computes the partial decryptions of every CIPHERTEXT with t+1 of them and combines them. Fewer than "
@@ -160,6 +169,7 @@ const command_spec decrypt_spec{
     {{"--shares", "LIST", "Comma-separated key-share files, at least t+1 (required)."},
      {"--public-key", "FILE", "Also check that the shares belong to this public key."},
      {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
+     input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
 
 const command_spec decrypt_party_spec{
@@ -190,6 +200,7 @@ const command_spec decrypt_party_spec{
      {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
      {"--connect-window", "S", "Seconds to wait for all parties to connect (default 30)."},
      {"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."},
+     input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
 
 const command_spec info_spec{
@@ -299,10 +310,24 @@ unsigned precision_of(const parsed_args& a)
     return static_cast<unsigned>(a.number("--precision", 0, 0, 1000));
 }
 
+// The positional values, then those of --input FILE ('-': standard input), separated by whitespace.
 std::vector<std::string> values_of(const parsed_args& a, const char* what)
 {
-    if (a.positionals().empty()) throw usage_error(std::string("no ") + what + " given");
-    return a.positionals();
+    std::vector<std::string> values = a.positionals();
+    if (const auto input = a.value("--input")) {
+        std::string text;
+        if (*input == "-") {
+            std::ostringstream buffer;
+            buffer << std::cin.rdbuf();
+            text = buffer.str();
+        } else {
+            text = read_file(*input, std::size_t{1} << 30, "input file");
+        }
+        std::istringstream words(text);
+        for (std::string word; words >> word;) values.push_back(std::move(word));
+    }
+    if (values.empty()) throw usage_error(std::string("no ") + what + " given");
+    return values;
 }
 
 int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
