@@ -179,7 +179,9 @@ struct three_parties {
     explicit three_parties(const std::function<T&(dkg::party_id)>& transport)
     {
         for (dkg::party_id j = 1; j <= parties; ++j) {
-            sessions.push_back(std::make_unique<session_type>(transport(j)));
+            dkg::session_options options;
+            options.timeout = std::chrono::minutes(30); // covers a contributor's whole batch with proofs
+            sessions.push_back(std::make_unique<session_type>(transport(j), options));
             rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 900 + j));
         }
         std::vector<std::future<void>> done;

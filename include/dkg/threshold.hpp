@@ -38,11 +38,12 @@ inline constexpr std::size_t decryption_proof_sigma = 40;
 namespace detail {
 
 /// Upper bound on the bits of |Δ·s_j| and of proof responses accepted from peers and files: a size
-/// limit against oversized input, generous for every honest key (|s_j| ≲ 2·|N| + (a+2)·|Δ| + σ +
-/// t·log n for D = Δ^a·φ·β).
+/// limit against oversized input, generous for every honest key. Key generation's degree reduction
+/// gives |s_j| ≲ 2·|N| + 7·|Δ| + 3σ + 3(t+1)·log n (σ ≤ 1024); Δ·s_j and a response add |Δ|,
+/// 2·256 + σ and rounding.
 inline std::size_t exponent_bits_limit(std::size_t modulus_bits, std::size_t parties, std::size_t delta_bits)
 {
-    return 4 * modulus_bits + 8 * delta_bits + parties * static_cast<std::size_t>(std::bit_width(parties)) + 2048;
+    return 4 * modulus_bits + 10 * delta_bits + 4 * parties * static_cast<std::size_t>(std::bit_width(parties)) + 8192;
 }
 
 template <big_integer N>
