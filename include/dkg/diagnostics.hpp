@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dkg {
 
@@ -17,6 +18,7 @@ namespace detail {
 
 struct warning_state {
     std::mutex mutex;
+    std::vector<std::string> said_once;
     warning_handler handler = [](std::string_view text) { std::clog << "dkg warning: " << text << '\n'; };
 };
 
@@ -42,6 +44,18 @@ inline void warn(std::string_view text)
 {
     auto& s = detail::warnings();
     std::lock_guard<std::mutex> lock(s.mutex);
+    if (s.handler) s.handler(text);
+}
+
+/// Reports a warning the first time this exact text is raised in the process (e.g. once for all
+/// the parties of an in-process run); later identical warnings are dropped.
+inline void warn_once(std::string_view text)
+{
+    auto& s = detail::warnings();
+    std::lock_guard<std::mutex> lock(s.mutex);
+    for (const auto& said : s.said_once)
+        if (said == text) return;
+    s.said_once.emplace_back(text);
     if (s.handler) s.handler(text);
 }
 

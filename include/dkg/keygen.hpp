@@ -397,7 +397,7 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 ///        On failure the exception is a dkg::protocol_error naming the party at fault (e.g. the
 ///        party that timed out or sent malformed data), and the key share is empty.
 /// @throws std::invalid_argument (at the call) if params are invalid for the session's party count.
-/// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn).
+/// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn_once).
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
 auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress = {},
@@ -406,10 +406,19 @@ auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_p
     static_assert(std::is_same_v<typename Policies::number, N>, "Policies must be for the same big-integer type");
     params.validate(session.party_count());
     if (params.insecure_key_length())
-        warn("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
+        warn_once("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
     return boost::asio::co_spawn(session.get_executor(),
                                  detail::run_keygen<Policies>(session, rng, std::move(params), std::move(on_progress)),
                                  std::forward<CompletionToken>(token));
+}
+
+/// `async_generate_key` without a progress handler: `async_generate_key(session, rng, params, token)`.
+template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G, class CompletionToken>
+    requires(!std::is_convertible_v<CompletionToken, keygen_progress_handler>)
+auto async_generate_key(Session& session, G& rng, keygen_params params, CompletionToken&& token)
+{
+    return async_generate_key<N, Policies>(session, rng, std::move(params), keygen_progress_handler{},
+                                           std::forward<CompletionToken>(token));
 }
 
 /// Blocking form of `async_generate_key`: runs `context` (the execution context of the session's

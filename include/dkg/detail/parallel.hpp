@@ -84,10 +84,12 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
             const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
             boost::asio::post(pool, [shared, c, begin, end, &fn] {
                 try {
-                    if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t, std::size_t>)
+                    if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t, std::size_t>) {
                         fn(c, begin, end);
-                    else
+                    } else {
+                        (void)c;
                         fn(begin, end);
+                    }
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(shared->mutex);
                     if (!shared->error) shared->error = std::current_exception();
