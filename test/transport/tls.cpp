@@ -67,6 +67,9 @@ private:
         fs::remove_all(dir_);
         make(dir_, "3 --expired 2");
         make(dir_ / "alpha", "2 --network alpha");
+        const auto key = file("party-1.key"), encrypted = file("party-1-encrypted.key");
+        const std::string command = "openssl pkey -in '" + key + "' -aes-256-cbc -passout pass:correct-horse -out '" + encrypted + "' 2>/dev/null";
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot encrypt a test key: " + command);
     }
 
     ~certificates()
@@ -437,6 +440,16 @@ BOOST_AUTO_TEST_CASE(rejects_bad_configuration)
     const auto garbage = make(1, o);
     BOOST_TEST(contains(garbage, "cannot load private_key (PEM text)"), garbage);
     BOOST_TEST(!contains(garbage, "c2VjcmV0"), garbage); // no key material in messages
+    o = party_options(1);
+    o.private_key_file = certificates::get().file("party-1-encrypted.key");
+    const auto no_password = make(1, o);
+    BOOST_TEST(contains(no_password, "cannot load private_key file"), no_password);
+    o.private_key_password = "battery-staple";
+    const auto wrong_password = make(1, o);
+    BOOST_TEST(contains(wrong_password, "cannot load private_key file"), wrong_password);
+    BOOST_TEST(!contains(wrong_password, "battery"), wrong_password);
+    o.private_key_password = "correct-horse";
+    BOOST_CHECK_NO_THROW(dkg::tls_transport(io, 1, parties, o));
     o = party_options(1);
     o.network_id = "alpha";
     o.require_network_name = true;

@@ -158,6 +158,18 @@ public:
         : context_(boost::asio::ssl::context::tls), network_id_(options.network_id), require_network_name_(options.require_network_name)
     {
         const auto fail = [](const std::string& why) { return std::invalid_argument(std::string(transport_name) + ": " + why); };
+        // The key and its password leave the options whatever happens (OpenSSL keeps the key).
+        auto password = std::make_shared<std::string>(std::move(options.private_key_password));
+        struct wipe_secrets {
+            options_type& options;
+            std::string& password;
+            ~wipe_secrets()
+            {
+                wipe(options.private_key_pem);
+                wipe(options.private_key_password);
+                wipe(password);
+            }
+        } guard{options, *password};
         if (require_network_name_ && network_id_.empty()) throw fail("require_network_name needs a network id");
         if (options.verify_depth < 0) throw fail("verify_depth must not be negative");
         auto* ctx = context_.native_handle();
@@ -165,10 +177,7 @@ public:
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         SSL_CTX_set_num_tickets(ctx, 0);
         // Never let OpenSSL prompt on a terminal for a key's password.
-        context_.set_password_callback([password = options.private_key_password](std::size_t, boost::asio::ssl::context::password_purpose) {
-            return password;
-        });
-        wipe(options.private_key_password);
+        context_.set_password_callback([password](std::size_t, boost::asio::ssl::context::password_purpose) { return *password; });
 
         boost::system::error_code ec;
         const auto load = [&](const std::string& file, std::string& pem, const char* what, auto from_file, auto from_pem) {
@@ -189,16 +198,10 @@ public:
             options.certificate_chain_file, options.certificate_chain_pem, "certificate_chain",
             [&](const std::string& f) { context_.use_certificate_chain_file(f, ec); },
             [&](boost::asio::const_buffer b) { context_.use_certificate_chain(b, ec); });
-        try {
-            load(
-                options.private_key_file, options.private_key_pem, "private_key",
-                [&](const std::string& f) { context_.use_private_key_file(f, boost::asio::ssl::context::pem, ec); },
-                [&](boost::asio::const_buffer b) { context_.use_private_key(b, boost::asio::ssl::context::pem, ec); });
-        } catch (...) {
-            wipe(options.private_key_pem);
-            throw;
-        }
-        wipe(options.private_key_pem);
+        load(
+            options.private_key_file, options.private_key_pem, "private_key",
+            [&](const std::string& f) { context_.use_private_key_file(f, boost::asio::ssl::context::pem, ec); },
+            [&](boost::asio::const_buffer b) { context_.use_private_key(b, boost::asio::ssl::context::pem, ec); });
         if (SSL_CTX_check_private_key(ctx) != 1) throw fail("the private key does not match the certificate");
         context_.set_verify_mode(boost::asio::ssl::verify_peer | boost::asio::ssl::verify_fail_if_no_peer_cert);
         context_.set_verify_depth(options.verify_depth);
