@@ -159,7 +159,7 @@ public:
     {
         const auto fail = [](const std::string& why) { return std::invalid_argument(std::string(transport_name) + ": " + why); };
         // The key and its password leave the options whatever happens (OpenSSL keeps the key).
-        auto password = std::make_shared<std::string>(std::move(options.private_key_password));
+        auto password = std::make_shared<std::string>(options.private_key_password);
         struct wipe_secrets {
             options_type& options;
             std::string& password;
