@@ -216,14 +216,16 @@ N public_exponent(const N& modulus)
     return N(N(modulus - N(1u)) / N(4u));
 }
 
-/// The Boneh–Franklin check: g^((N−1)/4) ≡ ±∏_j g^((p_j+q_j−c_j)/4) (mod N), that is g^(φ(N)/4) ≡ ±1.
-/// `shares[j-1]` is party j's value.
+/// The Boneh–Franklin check for the party d that took the public exponent: v_d ≡ ±∏_{j≠d} v_j (mod N)
+/// with v_d = g^((N−1)/4 − e_d) and v_j = g^(e_j), that is g^(φ(N)/4) ≡ ±1. `values[j-1]` is party j's.
 template <big_integer N>
-bool values_agree(const N& modulus, const N& public_value, std::span<const N> shares)
+bool values_agree(const N& modulus, party_id designated, std::span<const N> values)
 {
     N product(1u);
-    for (const auto& v : shares) product = N(N(product * v) % modulus);
-    return public_value == product || N(public_value + product) == modulus;
+    for (std::size_t j = 0; j < values.size(); ++j)
+        if (j + 1 != designated) product = N(N(product * values[j]) % modulus);
+    const N& v = values[designated - 1];
+    return v == product || N(v + product) == modulus;
 }
 
 /// Lazy, batched distributed Boneh–Franklin test: one base for every candidate of a batch first, the
@@ -266,23 +268,19 @@ private:
                                                                std::size_t count, std::uint32_t step, std::uint32_t batch)
     {
         const std::size_t jobs = alive.size() * count, n = context_.parties;
-        // The public power g^((N−1)/4) costs as much as all the shares' powers together; party
-        // 1 + (candidate + base) mod n computes it, so the work is even across parties.
+        // The party that takes the public exponent (N−1)/4 as well (one exponentiation twice as long
+        // as the others') rotates with the candidate and the base, so every party does the same work.
         auto designated = [&](std::size_t a, std::size_t k) { return static_cast<party_id>((alive[a] + first + k) % n + 1); };
         std::vector<std::optional<N>> bases(jobs);
         std::vector<N> mine(jobs, N(0u));
-        std::vector<N> mine_public(jobs, N(0u));
         co_await detail::parallel_for(*context_.pool, alive.size(), context_.threads, [&](std::size_t begin, std::size_t end) {
             for (std::size_t a = begin; a < end; ++a) {
                 const auto& c = candidates[alive[a]];
                 const N e = exponent_share(context_.self, c.p_share, c.q_share);
+                const N e_public = N(public_exponent(c.modulus) - e);
                 for (std::size_t k = 0; k < count; ++k) {
                     auto g = test_base(seed, c.modulus, first + k);
-                    if (g) {
-                        mine[a * count + k] = bigint_traits<N>::powm(*g, e, c.modulus);
-                        if (designated(a, k) == context_.self)
-                            mine_public[a * count + k] = bigint_traits<N>::powm(*g, public_exponent(c.modulus), c.modulus);
-                    }
+                    if (g) mine[a * count + k] = bigint_traits<N>::powm(*g, designated(a, k) == context_.self ? e_public : e, c.modulus);
                     bases[a * count + k] = std::move(g);
                 }
             }
@@ -292,45 +290,33 @@ private:
             context_.progress->biprimality_rounds += jobs;
             ++context_.progress->communication_rounds;
         }
-        // Message: this party's value for every job, then the public values of the jobs it is
-        // designated for, in job order.
-        std::vector<std::size_t> designated_count(n, 0);
-        for (std::size_t a = 0; a < alive.size(); ++a)
-            for (std::size_t k = 0; k < count; ++k) ++designated_count[designated(a, k) - 1];
-        std::vector<N> my_public;
-        for (std::size_t a = 0; a < alive.size(); ++a)
-            for (std::size_t k = 0; k < count; ++k)
-                if (designated(a, k) == context_.self) my_public.push_back(mine_public[a * count + k]);
-        writer w((jobs + my_public.size()) * (bit_length(candidates.front().modulus) / 8 + 6) + 16);
-        w.integers(mine).integers(my_public);
+        writer w(jobs * (bit_length(candidates.front().modulus) / 8 + 6) + 8);
+        w.integers(mine);
         const step_tag tag{step, batch, static_cast<std::uint32_t>(first)};
         bytes payload = w.finish();
         auto received = co_await session.all_gather(tag, std::move(payload));
-        std::vector<std::vector<N>> values(n), publics(n);
+        std::vector<std::vector<N>> values(n);
         const std::size_t max_bits = bit_length(candidates.front().modulus) + 1;
         for (std::size_t j = 0; j < n; ++j) {
             try {
                 reader r(received[j]);
                 values[j] = r.integers_exactly<N>(jobs, max_bits);
-                publics[j] = r.integers_exactly<N>(designated_count[j], max_bits);
                 r.expect_end();
             } catch (const decode_error& e) {
                 throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
                                      std::string("keygen: biprimality values: ") + e.what());
             }
         }
-        std::vector<std::size_t> passing, next_public(n, 0);
+        std::vector<std::size_t> passing;
         std::vector<N> column(n);
         for (std::size_t a = 0; a < alive.size(); ++a) {
             const N& modulus = candidates[alive[a]].modulus;
             bool pass = true;
-            for (std::size_t k = 0; k < count; ++k) {
+            for (std::size_t k = 0; k < count && pass; ++k) {
                 const std::size_t idx = a * count + k;
-                const party_id d = designated(a, k);
-                const N& public_value = publics[d - 1][next_public[d - 1]++];
-                if (!pass || !bases[idx]) {
+                if (!bases[idx]) {
                     pass = false;
-                    continue;
+                    break;
                 }
                 for (std::size_t j = 0; j < n; ++j) {
                     if (values[j][idx] <= N(0u) || values[j][idx] >= modulus)
@@ -338,9 +324,7 @@ private:
                                              "keygen: biprimality value out of range");
                     column[j] = values[j][idx];
                 }
-                if (public_value <= N(0u) || public_value >= modulus)
-                    throw protocol_error(make_error_code(errc::protocol_violation), d, "keygen: biprimality value out of range");
-                pass = values_agree<N>(modulus, public_value, column);
+                pass = values_agree<N>(modulus, designated(a, k), column);
             }
             if (pass) passing.push_back(alive[a]);
         }
