@@ -158,7 +158,7 @@ outcome decode(std::uint8_t shape, std::uint8_t a, std::uint8_t b, std::span<con
         }
         r.expect_end();
     } catch (const dkg::decode_error& e) {
-        dkg_fuzz::require(e.code() == dkg::errc::malformed_message, "decode_error with another code");
+        dkg_fuzz::require_code(e, {dkg::errc::malformed_message});
         return std::nullopt;
     }
     return out;

@@ -74,8 +74,7 @@ outcome decode(std::uint8_t selector, std::span<const std::uint8_t> bytes, std::
         }
         }
     } catch (const dkg::format_error& e) {
-        dkg_fuzz::require(e.code() == dkg::errc::malformed_message || e.code() == dkg::errc::unsupported_version,
-                          "format_error with an unexpected code");
+        dkg_fuzz::require_code(e, {dkg::errc::malformed_message, dkg::errc::unsupported_version});
         return std::nullopt;
     }
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,16 @@ inline void require(bool condition, const char* what)
     if (condition) return;
     std::fprintf(stderr, "fuzz invariant failed: %s\n", what);
     std::abort();
+}
+
+/// Requires a decoder's error to carry one of the codes its documentation lists.
+template <class Error>
+void require_code(const Error& e, std::initializer_list<dkg::errc> codes)
+{
+    bool listed = false;
+    for (auto c : codes) listed = listed || e.code() == dkg::make_error_code(c);
+    if (!listed) std::fprintf(stderr, "unexpected error: %s\n", e.what());
+    require(listed, "an error with a code its decoder does not document");
 }
 
 /// Requires both backends' outcomes (values read, or nothing if the input was refused) to agree.
