@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <type_traits>
 #include <vector>
 
 namespace dkg {
@@ -423,7 +424,7 @@ bool verify(const key_share<N>& share, const ciphertext<N>& c, const partial_dec
 ///         in Z_{N²}^*; with errc::verification_failed if the partials do not combine (C ≢ 1 mod N:
 ///         a wrong partial, or partials of another ciphertext or key).
 template <big_integer N>
-N combine(const threshold_key<N>& key, const ciphertext<N>& c, std::span<const partial_decryption<N>> partials)
+N combine(const threshold_key<N>& key, const ciphertext<N>& c, std::span<const partial_decryption<std::type_identity_t<N>>> partials)
 {
     detail::require_key(key.public_key(), c);
     std::vector<party_id> ids;
@@ -446,7 +447,7 @@ N combine(const threshold_key<N>& key, const ciphertext<N>& c, std::span<const p
 
 /// `combine` with the public part of a key share.
 template <big_integer N>
-N combine(const key_share<N>& share, const ciphertext<N>& c, std::span<const partial_decryption<N>> partials)
+N combine(const key_share<N>& share, const ciphertext<N>& c, std::span<const partial_decryption<std::type_identity_t<N>>> partials)
 {
     return combine(threshold_key<N>(share), c, partials);
 }
@@ -456,7 +457,7 @@ N combine(const key_share<N>& share, const ciphertext<N>& c, std::span<const par
 /// Party j's partial decryptions of every ciphertext of a batch, in order, without proofs.
 /// @throws std::invalid_argument naming `ciphertexts` if one belongs to another key.
 template <big_integer N>
-std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<N>> ciphertexts)
+std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<std::type_identity_t<N>>> ciphertexts)
 {
     detail::require_share(share);
     for (const auto& c : ciphertexts) detail::require_key(share.public_key(), c);
@@ -469,7 +470,7 @@ std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& sha
 /// Verifiable partial decryptions of every ciphertext of a batch, in order.
 /// @throws std::invalid_argument naming `ciphertexts` if one belongs to another key, or `sigma` if 0.
 template <big_integer N, secure_rng G>
-std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<N>> ciphertexts,
+std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& share, std::span<const ciphertext<std::type_identity_t<N>>> ciphertexts,
                                                          G& rng, std::size_t sigma = decryption_proof_sigma)
 {
     detail::require_share(share);
@@ -488,8 +489,8 @@ std::vector<partial_decryption<N>> partial_decrypt_batch(const key_share<N>& sha
 ///         wrong length, a list mixing parties, an id outside 1..n or repeated).
 /// @throws dkg::protocol_error as `combine`.
 template <big_integer N>
-std::vector<N> combine_batch(const threshold_key<N>& key, std::span<const ciphertext<N>> ciphertexts,
-                             std::span<const std::vector<partial_decryption<N>>> by_party)
+std::vector<N> combine_batch(const threshold_key<N>& key, std::span<const ciphertext<std::type_identity_t<N>>> ciphertexts,
+                             std::span<const std::vector<partial_decryption<std::type_identity_t<N>>>> by_party)
 {
     for (const auto& c : ciphertexts) detail::require_key(key.public_key(), c);
     if (ciphertexts.empty()) return {};
@@ -530,7 +531,7 @@ std::vector<N> combine_batch(const threshold_key<N>& key, std::span<const cipher
 /// The signed plaintexts in [-(N-1)/2, (N-1)/2] of decrypted residues.
 /// @throws std::invalid_argument naming `residues` if one is not in [0, N).
 template <big_integer N>
-std::vector<N> to_signed(const public_key<N>& key, std::span<const N> residues)
+std::vector<N> to_signed(const public_key<N>& key, std::span<const std::type_identity_t<N>> residues)
 {
     std::vector<N> out;
     out.reserve(residues.size());
@@ -543,7 +544,7 @@ std::vector<N> to_signed(const public_key<N>& key, std::span<const N> residues)
 /// @throws std::invalid_argument naming `residues` if one is not in [0, N) (outside the encodable
 ///         range), or `encoder` if it belongs to another public key than `key`.
 template <big_integer N>
-std::vector<fixed_point<N>> decode(const fixed_point_encoder<N>& encoder, const public_key<N>& key, std::span<const N> residues)
+std::vector<fixed_point<N>> decode(const fixed_point_encoder<N>& encoder, const public_key<N>& key, std::span<const std::type_identity_t<N>> residues)
 {
     if (!(encoder.key() == key)) throw std::invalid_argument("encoder: made for another public key");
     std::vector<fixed_point<N>> out;
