@@ -106,6 +106,35 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(round_trips, N, backends)
         BOOST_TEST(same_share(dkg::key_share_from_bytes<N>(dkg::to_binary(share)), share));
         BOOST_TEST(same_share(dkg::key_share_from_json<N>(dkg::to_json(share), share.id(), pk), share));
     }
+    // The public part of the threshold key, for a verifier or combiner that holds no share.
+    BOOST_TEST((dkg::threshold_key_from_binary<N>(dkg::to_binary(pub)) == pub));
+    BOOST_TEST((dkg::threshold_key_from_json<N>(dkg::to_json(pub)) == pub));
+    BOOST_TEST(dkg::to_json(pub).find("\"share\"") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(threshold_keys_reject_bad_input, N, shipped_backends)
+{
+    const auto& key = dealt_key<N>(test_bits, 3, 1);
+    const dkg::threshold_key<N> pub(key.shares[0]);
+    const auto good = dkg::to_binary(pub);
+    for (std::size_t len = 0; len < good.size(); ++len)
+        BOOST_TEST((format_error_of([&] {
+                       (void)dkg::threshold_key_from_binary<N>(std::vector<std::uint8_t>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(len)));
+                   }) == malformed),
+                   "truncated to " << len);
+    const std::string json = dkg::to_json(pub);
+    auto replaced = [&](const std::string& from, const std::string& to) {
+        std::string t = json;
+        const auto at = t.find(from);
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        return t.replace(at, from.size(), to);
+    };
+    for (const auto& bad : {replaced("\"threshold\": 1", "\"threshold\": 3"), replaced("\"parties\": 3", "\"parties\": 2"),
+                            replaced("\"theta\": \"" + dkg::to_decimal(pub.theta()) + "\"", "\"theta\": \"0\""), replaced("dkg.threshold_key", "dkg.key_share"),
+                            replaced("\"verification_keys\"", "\"verification_key\""), json.substr(0, json.size() / 2)})
+        BOOST_TEST((format_error_of([&] { (void)dkg::threshold_key_from_json<N>(bad); }) == malformed), bad.substr(0, 80));
+    // A public key or a key share is not a threshold key.
+    BOOST_TEST((format_error_of([&] { (void)dkg::threshold_key_from_binary<N>(dkg::to_binary(pub.public_key())); }) == malformed));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(json_tolerates_whitespace_and_member_order, N, shipped_backends)

@@ -29,13 +29,18 @@ using bytes = std::vector<std::uint8_t>;
 class decode_error : public boost::system::system_error {
 public:
     explicit decode_error(const std::string& what_failed)
-        : boost::system::system_error(make_error_code(errc::malformed_message)), text_("malformed message: " + what_failed)
+        : boost::system::system_error(make_error_code(errc::malformed_message)), text_("malformed message: " + what_failed),
+          detail_(what_failed)
     {
     }
     const char* what() const noexcept override { return text_.c_str(); }
 
+    /// What failed, without the "malformed message" prefix (e.g. "checksum mismatch").
+    const std::string& detail() const noexcept { return detail_; }
+
 private:
     std::string text_;
+    std::string detail_;
 };
 
 /// Appends values to a byte buffer in the format described above.

@@ -85,7 +85,7 @@ enum class file_format {
 namespace detail {
 
 /// Object types in the binary header.
-enum class object_type : std::uint8_t { public_key = 1, ciphertext = 2, key_share = 3, partial_decryption = 4 };
+enum class object_type : std::uint8_t { public_key = 1, ciphertext = 2, key_share = 3, partial_decryption = 4, threshold_key = 5 };
 
 inline constexpr std::array<std::uint8_t, 4> binary_magic = {'D', 'K', 'G', 0};
 
@@ -96,6 +96,7 @@ inline const char* type_name(object_type t)
     case object_type::ciphertext: return "dkg.ciphertext";
     case object_type::key_share: return "dkg.key_share";
     case object_type::partial_decryption: return "dkg.partial_decryption";
+    case object_type::threshold_key: return "dkg.threshold_key";
     }
     return "unknown";
 }
@@ -146,7 +147,8 @@ auto decoding(const char* what, errc code, F&& f) -> decltype(f())
         if (e.code() == make_error_code(errc::unsupported_version)) throw;
         throw format_error(code, e.what());
     } catch (const decode_error& e) {
-        throw format_error(code, std::string(what) + ": " + e.what());
+        // A stored file that does not decode is corrupt, not a malformed network message.
+        throw format_error(code, std::string(what) + ": " + (code == errc::malformed_message ? e.what() : e.detail()));
     } catch (const std::invalid_argument& e) {
         throw format_error(code, std::string(what) + ": invalid value: " + e.what());
     }
@@ -781,6 +783,109 @@ partial_decryption<N> partial_decryption_from_json(const threshold_key<N>& key, 
     });
 }
 
+// ---- the public part of a threshold key -----------------------------------------------------------
+
+namespace detail {
+
+template <big_integer N>
+threshold_key<N> build_threshold_key(const N& n, std::uint32_t parties, std::uint32_t threshold, N theta, N v, std::vector<N> vks)
+{
+    if (parties < 1 || parties > max_serialized_parties) throw decode_error("parties out of range");
+    if (threshold >= parties) throw decode_error("threshold out of range");
+    if (n <= N(0u) || bit_length(n) > max_serialized_modulus_bits) throw decode_error("modulus out of range");
+    return threshold_key<N>(public_key<N>(n), parties, threshold, std::move(theta), std::move(v), std::move(vks));
+}
+
+} // namespace detail
+
+/// Binary form of the public part of a threshold key (what a verifier or combiner that is not a
+/// party needs): header (type 5), u32 parties, u32 threshold, N, θ, v, then the n verification keys.
+template <big_integer N>
+bytes to_binary(const threshold_key<N>& key)
+{
+    writer w = detail::binary_header(detail::object_type::threshold_key);
+    w.u32(static_cast<std::uint32_t>(key.parties()))
+        .u32(static_cast<std::uint32_t>(key.threshold()))
+        .integer(key.public_key().n())
+        .integer(key.theta())
+        .integer(key.verification_base())
+        .integers(key.verification_keys());
+    return w.finish();
+}
+
+/// JSON form of the public part of a threshold key: {"type": "dkg.threshold_key", "version": 1,
+/// "parties": n, "threshold": t, "n": "…", "theta": "…", "verification_base": "…",
+/// "verification_keys": ["…", …]}. Contains no secret.
+template <big_integer N>
+std::string to_json(const threshold_key<N>& key)
+{
+    std::string out;
+    detail::json::header_members(out, detail::object_type::threshold_key);
+    detail::json::member(out, "parties", false);
+    out += std::to_string(key.parties());
+    detail::json::member(out, "threshold", false);
+    out += std::to_string(key.threshold());
+    detail::json::integer_member(out, "n", key.public_key().n());
+    detail::json::integer_member(out, "theta", key.theta());
+    detail::json::integer_member(out, "verification_base", key.verification_base());
+    detail::json::member(out, "verification_keys", false);
+    out += '[';
+    for (std::size_t i = 0; i < key.verification_keys().size(); ++i)
+        out += (i == 0 ? "\n    \"" : ",\n    \"") + to_decimal(key.verification_keys()[i]) + '"';
+    return out + "\n  ]\n}\n";
+}
+
+/// Reads the binary form of a threshold key's public part and checks it (as threshold_key's
+/// constructor: θ invertible, v and every VK_j in Z_{N²}^*, n ≥ 2t+1).
+/// @throws dkg::format_error (errc::malformed_message or errc::unsupported_version).
+template <big_integer N>
+threshold_key<N> threshold_key_from_binary(std::span<const std::uint8_t> data)
+{
+    return detail::decoding(detail::type_name(detail::object_type::threshold_key), errc::malformed_message, [&] {
+        if (data.size() > max_key_share_bytes) throw decode_error("larger than allowed");
+        reader r(data);
+        detail::read_binary_header(r, detail::object_type::threshold_key);
+        const std::uint32_t parties = r.u32(), threshold = r.u32();
+        if (parties < 1 || parties > max_serialized_parties) throw decode_error("parties out of range");
+        const std::size_t n2_bits = 2 * max_serialized_modulus_bits;
+        N n = r.integer<N>(max_serialized_modulus_bits);
+        N theta = r.integer<N>(max_serialized_modulus_bits);
+        N v = r.integer<N>(n2_bits);
+        auto vks = r.integers_exactly<N>(parties, n2_bits);
+        r.expect_end();
+        return detail::build_threshold_key<N>(n, parties, threshold, std::move(theta), std::move(v), std::move(vks));
+    });
+}
+
+/// Reads the JSON form of a threshold key's public part (checks as `threshold_key_from_binary`).
+/// @throws dkg::format_error (errc::malformed_message or errc::unsupported_version).
+template <big_integer N>
+threshold_key<N> threshold_key_from_json(std::string_view text)
+{
+    const char* what = detail::type_name(detail::object_type::threshold_key);
+    return detail::decoding(what, errc::malformed_message, [&] {
+        const detail::json::value root = detail::json::parse(text, max_key_share_bytes);
+        const detail::json::object_reader o(root, what,
+                                            {"type", "version", "parties", "threshold", "n", "theta", "verification_base", "verification_keys"});
+        o.expect_header(what);
+        const std::uint32_t parties = o.number("parties"), threshold = o.number("threshold");
+        if (parties < 1 || parties > max_serialized_parties) throw decode_error("parties out of range");
+        const std::size_t n2_bits = 2 * max_serialized_modulus_bits;
+        N n = o.integer<N>("n", max_serialized_modulus_bits);
+        N theta = o.integer<N>("theta", max_serialized_modulus_bits);
+        N v = o.integer<N>("verification_base", n2_bits);
+        const detail::json::value& list = o.at("verification_keys");
+        if (list.type != detail::json::value::kind::array) o.fail("verification_keys", "must be an array");
+        if (list.items.size() != parties) o.fail("verification_keys", "must hold one key per party");
+        std::vector<N> vks;
+        for (const auto& item : list.items) {
+            if (item.type != detail::json::value::kind::string) o.fail("verification_keys", "must hold strings");
+            vks.push_back(o.parse_integer<N>(item.text, "verification_keys", n2_bits));
+        }
+        return detail::build_threshold_key<N>(n, parties, threshold, std::move(theta), std::move(v), std::move(vks));
+    });
+}
+
 // ---- key shares ---------------------------------------------------------------------------------
 
 /// Binary form of a key share: header (type 3), u32 party, u32 parties, u32 threshold, N, s_j, θ,
@@ -847,31 +952,19 @@ key_share<N> key_share_from_json(std::string_view text, std::optional<party_id> 
     return key_share_from_bytes<N>(detail::as_bytes(text), expected_party, expected_key);
 }
 
-/// Writes `share` to `path` atomically: a temporary file in the same directory, created with
-/// owner-only permissions (0600), written, flushed to disk (fsync), then renamed over `path`, and
-/// the directory flushed. A reader sees the old file or the new one, never a partial one.
-/// @throws std::invalid_argument naming `share` if it is empty.
+/// Writes `data` to `path` atomically: a temporary file in the same directory (mode 0600 if
+/// `owner_only`, else 0644), written, flushed to disk (fsync), then renamed over `path`, and the
+/// directory flushed. A reader sees the old file or the new one, never a partial one.
 /// @throws std::system_error if the file cannot be written (the temporary file is removed).
-template <big_integer N>
-void save_key_share(const std::filesystem::path& path, const key_share<N>& share, file_format format = file_format::binary)
+inline void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> data, bool owner_only)
 {
-    detail::require_share(share);
-    bytes data;
-    const detail::wipe_on_exit<bytes> wiper{data};
-    if (format == file_format::binary) {
-        data = to_binary(share);
-    } else {
-        std::string text = to_json(share);
-        data.assign(text.begin(), text.end());
-        detail::wipe(text);
-    }
-    const auto fail = [](const char* what) { throw std::system_error(errno, std::generic_category(), std::string("save_key_share: ") + what); };
+    const auto fail = [](const char* what) { throw std::system_error(errno, std::generic_category(), std::string("write_file_atomically: ") + what); };
 #if defined(DKG_POSIX_FILES)
     const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     std::string temp = (directory / (path.filename().string() + ".tmp-XXXXXX")).string();
     const int fd = ::mkstemp(temp.data());
     if (fd < 0) fail("cannot create a temporary file");
-    bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;
+    bool ok = ::fchmod(fd, owner_only ? (S_IRUSR | S_IWUSR) : (S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH)) == 0;
     for (std::size_t written = 0; ok && written < data.size();) {
         const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
         if (n < 0 && errno == EINTR) continue;
@@ -897,13 +990,36 @@ void save_key_share(const std::filesystem::path& path, const key_share<N>& share
     const std::filesystem::path temp = path.string() + ".tmp";
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        std::filesystem::permissions(temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        std::filesystem::permissions(temp, owner_only ? std::filesystem::perms::owner_read | std::filesystem::perms::owner_write
+                                                      : std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                                            std::filesystem::perms::group_read | std::filesystem::perms::others_read);
         out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
         out.flush();
         if (!out) fail("cannot write the file");
     }
     std::filesystem::rename(temp, path);
 #endif
+}
+
+/// Writes `share` to `path` atomically: a temporary file in the same directory, created with
+/// owner-only permissions (0600), written, flushed to disk (fsync), then renamed over `path`, and
+/// the directory flushed. A reader sees the old file or the new one, never a partial one.
+/// @throws std::invalid_argument naming `share` if it is empty.
+/// @throws std::system_error if the file cannot be written (the temporary file is removed).
+template <big_integer N>
+void save_key_share(const std::filesystem::path& path, const key_share<N>& share, file_format format = file_format::binary)
+{
+    detail::require_share(share);
+    bytes data;
+    const detail::wipe_on_exit<bytes> wiper{data};
+    if (format == file_format::binary) {
+        data = to_binary(share);
+    } else {
+        std::string text = to_json(share);
+        data.assign(text.begin(), text.end());
+        detail::wipe(text);
+    }
+    write_file_atomically(path, data, true);
 }
 
 /// Reads a key share written by `save_key_share` (either format) and checks it as
