@@ -270,6 +270,93 @@ BOOST_AUTO_TEST_CASE(sessions_and_rounds_never_mix)
     for (dkg::party_id p = 1; p <= 3; ++p) BOOST_TEST(net.party(p).buffered_messages() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(establish_with_uses_an_agreed_id_without_messages)
+{
+    asio::io_context io;
+    dkg::memory_network net(io, 3);
+    dkg::session_id agreed{};
+    agreed[0] = 0x17;
+    agreed[15] = 0x42;
+    dkg::session_id other = agreed;
+    other[1] = 1;
+    tasks t;
+    for (dkg::party_id p = 1; p <= 3; ++p) {
+        auto& tr = net.party(p);
+        t.spawn(tr.get_executor(), [&tr, agreed, other]() -> asio::awaitable<void> {
+            memory_session s(tr, with_timeout(300ms));
+            if (s.established()) throw std::runtime_error("established too early");
+            s.establish_with(agreed);
+            if (!s.established() || s.id() != agreed) throw std::runtime_error("not established with the agreed id");
+            if (s.stats().messages_sent != 0 || s.stats().messages_received != 0) throw std::runtime_error("establish_with sent messages");
+            // Twice, or after establish, is a logic error; the all-zero id is reserved.
+            bool refused = false;
+            try {
+                s.establish_with(agreed);
+            } catch (const std::logic_error&) {
+                refused = true;
+            }
+            if (!refused) throw std::runtime_error("established twice");
+            memory_session z(tr);
+            refused = false;
+            try {
+                z.establish_with(dkg::session_id{});
+            } catch (const std::invalid_argument&) {
+                refused = true;
+            }
+            if (!refused || z.established()) throw std::runtime_error("the all-zero id was taken");
+            const auto all = co_await s.all_gather({130, 0, 0}, filled(3, static_cast<std::uint8_t>(tr.self())));
+            for (dkg::party_id j = 1; j <= 3; ++j)
+                if (all[j - 1] != filled(3, static_cast<std::uint8_t>(j))) throw std::runtime_error("wrong payload");
+            // A session with another id never sees these messages: party 1 waits in vain on it.
+            memory_session o(tr, with_timeout(300ms));
+            o.establish_with(other);
+            if (tr.self() == 1) {
+                co_await expect_fault([&o]() { return o.receive(2, {131, 0, 0}); }, dkg::errc::timeout, 2);
+                const auto b = co_await s.receive(2, {131, 0, 0});
+                if (b != filled(1, 9)) throw std::runtime_error("wrong payload on the agreed id");
+            } else if (tr.self() == 2) {
+                co_await s.send(1, {131, 0, 0}, filled(1, 9));
+            }
+        });
+    }
+    t.run(io);
+}
+
+BOOST_AUTO_TEST_CASE(establish_with_works_while_a_party_is_offline)
+{
+    // Parties 1 and 3 of 3 start over TCP with a start quorum of 2 and agree on an id out of band:
+    // no round 0 with the offline party 2, and every receive from it fails at once naming it.
+    asio::io_context io;
+    dkg::tcp_options o;
+    o.connect_window = 1s;
+    o.initial_backoff = 10ms;
+    o.max_backoff = 100ms;
+    o.start_quorum = 2;
+    tcp_cluster cluster(io, 3, o);
+    dkg::session_id agreed{};
+    agreed.fill(0xa5);
+    tasks t;
+    for (dkg::party_id p : {1u, 3u}) {
+        auto& tr = cluster.party(p);
+        t.spawn(tr.get_executor(), [&tr, agreed]() -> asio::awaitable<void> {
+            co_await tr.async_start(asio::use_awaitable);
+            dkg::session s(tr, with_timeout(5s));
+            s.establish_with(agreed);
+            const dkg::party_id peer = tr.self() == 1 ? 3 : 1;
+            co_await s.send(peer, {140, 0, 0}, filled(4, static_cast<std::uint8_t>(tr.self())));
+            const auto b = co_await s.receive(peer, {140, 0, 0});
+            if (b != filled(4, static_cast<std::uint8_t>(peer))) throw std::runtime_error("wrong payload");
+            co_await expect_fault([&s]() { return s.receive(2, {140, 0, 0}); }, dkg::errc::peer_disconnected, 2);
+            co_await expect_fault([&s]() { return s.send(2, {140, 0, 0}, filled(1, 0)); }, dkg::errc::peer_disconnected, 2);
+        });
+    }
+    t.run(io, 10s);
+    cluster.parties.erase(cluster.parties.begin() + 1); // party 2, never started
+    tasks down;
+    for (auto& p : cluster.parties) down.spawn(p->get_executor(), p->async_shutdown(asio::use_awaitable));
+    down.run(io, 10s);
+}
+
 BOOST_AUTO_TEST_CASE(many_rounds_over_tcp)
 {
     constexpr std::size_t n = 5;

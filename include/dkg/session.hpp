@@ -231,7 +231,8 @@ inline std::string party_list(const std::vector<party_id>& parties)
 
 /// One protocol run between the n parties of a transport.
 ///
-/// A session first agrees on a fresh session id with `establish` (round 0, docs/protocol.md §0).
+/// A session first agrees on a fresh session id with `establish` (round 0, docs/protocol.md §0),
+/// or takes one agreed out of band with `establish_with`.
 /// Afterwards every message it sends is tagged with that id and a step_tag, and it only receives
 /// messages with exactly the expected id and tag, so messages of other runs, steps or rounds are
 /// never mixed in. Every receive (and send) is bounded by `options().timeout`.
@@ -346,6 +347,25 @@ public:
         }
         const auto digest = h.finish();
         std::copy_n(digest.begin(), id_.size(), id_.begin());
+        established_ = true;
+    }
+
+    /// Uses a session id agreed out of band instead of round 0: sends and receives nothing, so it
+    /// works while some parties are offline (round 0 needs every party).
+    ///
+    /// Every party of the run must pass the same id, and the id must be unique per run on a
+    /// transport: a reused id lets messages of two runs mix (a late message of one run is taken for
+    /// the other's), which round 0's fresh nonces rule out. Derive it from what identifies the run,
+    /// e.g. a hash of a label, the inputs and a run number agreed by the operators, as
+    /// `dkg decrypt-party` does (docs/transport.md §5).
+    /// @throws std::invalid_argument if `id` is all-zero (round 0's id, reserved).
+    /// @throws std::logic_error if already established.
+    void establish_with(const session_id& id)
+    {
+        if (established_) throw std::logic_error("session: already established");
+        if (std::all_of(id.begin(), id.end(), [](std::uint8_t b) { return b == 0; }))
+            throw std::invalid_argument("session::establish_with: the all-zero session id is reserved for round 0");
+        id_ = id;
         established_ = true;
     }
 

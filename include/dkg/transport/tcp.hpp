@@ -115,6 +115,14 @@ inline std::vector<tcp_endpoint> parse_party_list(std::string_view text)
 struct tcp_options {
     /// How long `async_start` waits for all connections. Parties may start in any order within it.
     std::chrono::milliseconds connect_window{std::chrono::seconds(30)};
+    /// Parties, this one included, that must be connected for `async_start` to succeed; 0 (the
+    /// default) means all n. With fewer than n, `async_start` still completes as soon as every
+    /// party is connected; otherwise, when `connect_window` ends with at least this many connected,
+    /// it succeeds and the parties still missing are failed for the transport's lifetime: receives
+    /// from them complete at once with errc::peer_disconnected, sends to them fail likewise, each
+    /// is reported through `on_fault`, and a connection it attempts later is refused.
+    /// At most n; `async_start` throws std::invalid_argument otherwise (checked at construction).
+    std::size_t start_quorum = 0;
     /// First delay between connection attempts; doubled after each failure up to `max_backoff`.
     std::chrono::milliseconds initial_backoff{std::chrono::milliseconds(50)};
     /// Longest delay between connection attempts.
@@ -381,6 +389,7 @@ private:
         std::uint64_t next_send_sequence = 1;
         boost::system::error_code failure;
         bool ever_connected = false;
+        bool missed_start = false; // not connected when a quorum start completed: failed for good
         std::string last_error;
         std::chrono::milliseconds backoff{0};
         std::unique_ptr<boost::asio::steady_timer> retry_timer;
@@ -409,6 +418,8 @@ private:
         if (options.network_id.size() > framing::max_network_id_size) throw fail("network id longer than 64 bytes");
         if (options.max_frame_size < framing::message_prefix_size || options.max_frame_size > 0xffffffffu) throw fail("max_frame_size out of range");
         if (options.initial_backoff.count() <= 0 || options.max_backoff < options.initial_backoff) throw fail("bad backoff");
+        if (options.start_quorum > n)
+            throw fail("start_quorum " + std::to_string(options.start_quorum) + " exceeds the " + std::to_string(n) + " parties");
         return options;
     }
 
@@ -590,6 +601,9 @@ private:
         } else if (!ec && h.sender > self_) {
             why = "party " + std::to_string(h.sender) + " must wait for party " + std::to_string(self_) + " to connect";
             ec = errc::protocol_violation;
+        } else if (!ec && peer(h.sender).missed_start) {
+            why = "party " + std::to_string(h.sender) + " connected after the start completed without it (refused: it stays failed)";
+            ec = errc::timeout;
         } else if (!ec && (peer(h.sender).conn || peer(h.sender).failure)) {
             why = "duplicate hello: party " + std::to_string(h.sender) + " is already connected";
             ec = errc::duplicate_message;
@@ -780,9 +794,16 @@ private:
         post_exception(std::move(start_handler_), nullptr);
     }
 
+    // The number of parties that must be connected, this one included.
+    std::size_t quorum() const noexcept { return options_.start_quorum == 0 ? party_count() : options_.start_quorum; }
+
     void on_start_deadline()
     {
         if (phase_ != phase::starting) return;
+        std::size_t live = 1;
+        for (party_id j = 1; j <= party_count(); ++j)
+            if (j != self_ && connected(j)) ++live;
+        if (live >= quorum()) return start_with_quorum(live);
         std::string list, reasons;
         party_id first = no_party;
         for (party_id j = 1; j <= party_count(); ++j) {
@@ -793,9 +814,38 @@ private:
             reasons += "; party " + std::to_string(j) + ": " +
                        (why.empty() ? (j < self_ ? std::string("no connection from it") : std::string("no answer")) : why);
         }
+        const std::string needed = quorum() < party_count() ? " (" + std::to_string(live) + " of " + std::to_string(party_count()) +
+                                                                  " parties connected, " + std::to_string(quorum()) + " needed)"
+                                                            : std::string();
         fail_start(make_error_code(errc::timeout), std::string(Security::start_context) + ": parties " + list + " did not connect within " +
-                                                       std::to_string(options_.connect_window.count()) + " ms" + reasons,
+                                                       std::to_string(options_.connect_window.count()) + " ms" + needed + reasons,
                    first);
+    }
+
+    // The connect window ended with `live` parties (at least the quorum) connected: start without
+    // the others, failing them for good.
+    void start_with_quorum(std::size_t live)
+    {
+        phase_ = phase::running;
+        const auto ec = make_error_code(errc::peer_disconnected);
+        for (party_id j = 1; j <= party_count(); ++j) {
+            if (j == self_ || connected(j)) continue;
+            auto& p = peer(j);
+            p.retry_timer->cancel();
+            if (p.connecting) close_socket(*p.connecting);
+            p.connecting.reset();
+            if (!p.ever_connected) p.missed_start = true;
+            if (!p.failure) {
+                const auto& why = p.last_error;
+                fault(j, ec,
+                      std::string(Security::start_context) + ": party " + std::to_string(j) + " did not connect within " +
+                          std::to_string(options_.connect_window.count()) + " ms; started without it (" + std::to_string(live) + " of " +
+                          std::to_string(party_count()) + " parties connected, " + std::to_string(quorum()) + " needed)" +
+                          (why.empty() ? (j < self_ ? std::string("; no connection from it") : std::string()) : "; last error: " + why));
+            }
+            fail_peer(j, ec);
+        }
+        post_exception(std::move(start_handler_), nullptr);
     }
 
     void fail_start(boost::system::error_code ec, const std::string& context, party_id party = no_party)
@@ -1089,10 +1139,13 @@ public:
     /// Starts listening and connecting.
     ///
     /// Completion signature: `void(std::exception_ptr)`. Completes with a null pointer once every
-    /// connection is up, or with a dkg::protocol_error: errc::timeout naming the first party that
-    /// did not connect within `connect_window` (its `context()` lists all of them and why),
-    /// errc::closed if the transport was shut down first, or the error of binding the listening
-    /// socket. After a failure the transport is closed. May be called once.
+    /// connection is up, or, with `start_quorum` below n, when `connect_window` ends with at least
+    /// that many parties (this one included) connected: the others are then failed (see
+    /// tcp_options::start_quorum; `connected(j)` tells which). Otherwise completes with a
+    /// dkg::protocol_error: errc::timeout naming the first party that did not connect within
+    /// `connect_window` (its `context()` lists all of them and why), errc::closed if the transport
+    /// was shut down first, or the error of binding the listening socket. After a failure the
+    /// transport is closed. May be called once.
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::exception_ptr)) CompletionToken>
     auto async_start(CompletionToken&& token);
 
@@ -1164,7 +1217,9 @@ private:
 /// starts with a hello handshake (frame version, party ids, n and network id must agree), then
 /// carries length-prefixed message frames (docs/transport.md, dkg/transport/framing.hpp).
 ///
-/// - `async_start` completes once every connection is up.
+/// - `async_start` completes once every connection is up, or, with `options.start_quorum` = k < n,
+///   when the connect window ends with at least k parties connected (the missing ones are failed:
+///   receives from them complete with errc::peer_disconnected, and they are not let in later).
 /// - `async_send` completes once the frame has been written to the socket (sends to one party are
 ///   written in order; a send cancelled before its frame is written completes with operation_aborted).
 /// - `async_receive` completes with the next message from a party with exactly that tag; messages
