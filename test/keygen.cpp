@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <thread>
 
 using namespace test_support;
 
@@ -232,6 +233,53 @@ BOOST_AUTO_TEST_CASE(completion_token_without_a_progress_handler)
     }
     context.run();
     for (const auto& s : shares) BOOST_TEST_REQUIRE(s.has_value());
+    BOOST_TEST(shares[0]->same_key(*shares[2]));
+}
+
+BOOST_AUTO_TEST_CASE(blocking_form_one_thread_per_party)
+{
+    // Each party in its own thread with its own io_context and TCP transport, as separate programs would.
+    const std::size_t n = 3;
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+    std::vector<boost::asio::ip::tcp::acceptor> listeners;
+    std::vector<dkg::tcp_endpoint> endpoints;
+    for (std::size_t j = 0; j < n; ++j) {
+        contexts.push_back(std::make_unique<boost::asio::io_context>());
+        listeners.emplace_back(*contexts.back(), boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+        endpoints.push_back({"127.0.0.1", listeners.back().local_endpoint().port()});
+    }
+    std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(n);
+    std::vector<std::string> errors(n);
+    std::vector<std::thread> threads;
+    for (std::size_t j = 0; j < n; ++j)
+        threads.emplace_back([&, j] {
+            try {
+                auto& context = *contexts[j];
+                dkg::tcp_transport transport(std::move(listeners[j]), static_cast<dkg::party_id>(j + 1), endpoints);
+                std::exception_ptr start_error;
+                bool started = false;
+                transport.async_start([&](std::exception_ptr e) {
+                    start_error = e;
+                    started = true;
+                });
+                while (!started) context.run_one();
+                if (start_error) std::rethrow_exception(start_error);
+                dkg::session<dkg::tcp_transport> session(transport);
+                dkg::testing::seeded_rng rng(41, j + 1);
+                shares[j].emplace(dkg::generate_key<dkg::gmp_int>(context, session, rng, small_params(128, 1)));
+                transport.close();
+                context.restart();
+                context.run();
+            } catch (const std::exception& e) {
+                errors[j] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (std::size_t j = 0; j < n; ++j) {
+        BOOST_TEST(errors[j].empty(), errors[j]);
+        BOOST_TEST_REQUIRE(shares[j].has_value());
+    }
+    BOOST_TEST(shares[0]->same_key(*shares[1]));
     BOOST_TEST(shares[0]->same_key(*shares[2]));
 }
 

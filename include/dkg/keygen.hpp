@@ -11,6 +11,7 @@
 #include <dkg/bigint.hpp>
 #include <dkg/biprime.hpp>
 #include <dkg/codec.hpp>
+#include <dkg/detail/blocking.hpp>
 #include <dkg/detail/parallel.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/diagnostics.hpp>
@@ -428,20 +429,10 @@ template <big_integer N, class Policies = keygen_policies<N>, class Session, sec
 key_share<N> generate_key(boost::asio::io_context& context, Session& session, G& rng, keygen_params params,
                           keygen_progress_handler on_progress = {})
 {
-    std::optional<key_share<N>> result;
-    std::exception_ptr error;
-    async_generate_key<N, Policies>(session, rng, std::move(params), std::move(on_progress),
-                                    [&](std::exception_ptr e, key_share<N> share) {
-                                        error = e;
-                                        if (!e) result.emplace(std::move(share));
-                                    });
-    context.restart();
-    while (!result && !error) {
-        if (context.run_one() == 0) break;
-    }
-    if (error) std::rethrow_exception(error);
-    if (!result) throw protocol_error(make_error_code(errc::closed), no_party, "keygen: the execution context stopped");
-    return std::move(*result);
+    return detail::run_until_complete<key_share<N>>(
+        context,
+        [&](auto handler) { async_generate_key<N, Policies>(session, rng, std::move(params), std::move(on_progress), std::move(handler)); },
+        "keygen");
 }
 
 } // namespace dkg

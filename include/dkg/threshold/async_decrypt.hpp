@@ -8,6 +8,7 @@
 #include <dkg/bigint.hpp>
 #include <dkg/codec.hpp>
 #include <dkg/detail/sha256.hpp>
+#include <dkg/detail/blocking.hpp>
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
 #include <dkg/paillier.hpp>
@@ -473,19 +474,10 @@ template <big_integer N, class Session>
 decryption_result<N> decrypt(boost::asio::io_context& context, Session& session, const key_share<N>& share,
                              std::vector<ciphertext<N>> ciphertexts, decrypt_options options)
 {
-    std::optional<decryption_result<N>> result;
-    std::exception_ptr error;
-    async_decrypt(session, share, std::move(ciphertexts), std::move(options), [&](std::exception_ptr e, decryption_result<N> r) {
-        error = e;
-        if (!e) result.emplace(std::move(r));
-    });
-    context.restart();
-    while (!result && !error) {
-        if (context.run_one() == 0) break;
-    }
-    if (error) std::rethrow_exception(error);
-    if (!result) throw protocol_error(make_error_code(errc::closed), no_party, "threshold decrypt: the execution context stopped");
-    return std::move(*result);
+    return detail::run_until_complete<decryption_result<N>>(
+        context,
+        [&](auto handler) { async_decrypt(session, share, std::move(ciphertexts), std::move(options), std::move(handler)); },
+        "threshold decrypt");
 }
 
 } // namespace dkg
