@@ -19,8 +19,8 @@ using namespace faults;
 
 namespace {
 
-constexpr std::chrono::milliseconds timeout{400};
-constexpr std::chrono::seconds bound{15};
+constexpr std::chrono::milliseconds timeout = session_timeout;
+constexpr std::chrono::seconds bound{15 * slowdown};
 
 const dkg::testing::dealt_key<N>& key(std::size_t n, std::size_t t)
 {

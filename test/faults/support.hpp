@@ -27,9 +27,27 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define DKG_FAULTS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define DKG_FAULTS_SANITIZED 1
+#endif
+#endif
+
 namespace faults {
 
 using N = dkg::gmp_int;
+
+#if defined(DKG_FAULTS_SANITIZED)
+/// Sanitizers slow every step down several times: timeouts and time bounds grow with them.
+inline constexpr int slowdown = 6;
+#else
+inline constexpr int slowdown = 1;
+#endif
+
+/// The session timeout of the fault tests.
+inline constexpr std::chrono::milliseconds session_timeout{400 * slowdown};
 using clock = std::chrono::steady_clock;
 using dkg::testing::fault_action;
 using dkg::testing::fault_rule;

@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_SUITE(secret_hygiene)
 // too). The insecure-length warning is among the captured texts.
 BOOST_AUTO_TEST_CASE(key_generation_errors_and_warnings_hold_no_secret)
 {
-    const std::chrono::milliseconds timeout{400};
+    const std::chrono::milliseconds timeout = session_timeout;
     std::vector<std::vector<fault>> runs;
     for (auto step : {dkg::keygen_steps::key_shares, dkg::keygen_steps::key_reduce, dkg::keygen_steps::key_open}) {
         for (auto action : {fault_action::corrupt, fault_action::truncate, fault_action::drop}) {
@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(decryption_errors_hold_no_secret)
                     f.rules = first_round(action, dkg::threshold_steps::partials, 3, p, {}, 60);
                     faults.push_back(f);
                 }
-                run_decrypt(dealt.shares, batch, options, std::chrono::milliseconds(400), faults, said);
+                run_decrypt(dealt.shares, batch, options, session_timeout, faults, said);
             }
         }
     }
