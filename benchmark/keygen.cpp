@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -69,6 +70,15 @@ double median(std::vector<double> v)
     std::sort(v.begin(), v.end());
     if (v.empty()) return 0;
     return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The peak resident set of this process image (VmHWM in /proc/self/status), in KiB.
+long own_peak_rss_kib()
+{
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    return 0;
 }
 
 long self_peak_rss_kib()
@@ -126,16 +136,36 @@ int child_party(const config& c, dkg::party_id id, const std::vector<dkg::tcp_en
                                    });
     });
     context.run();
-    if (error) return 1;
+    if (error) {
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            std::cerr << "party " << id << ": " << e.what() << '\n';
+        }
+        return 1;
+    }
+    // Every party reports its peak RSS (VmHWM: this process image's own, unlike getrusage's
+    // ru_maxrss, which also counts the image of the parent it was forked from).
     std::ostringstream line;
-    line << last.candidates << ' ' << last.moduli_revealed << ' ' << last.biprimality_tests << ' ' << last.biprimality_rounds << ' '
+    line << id << ' ' << own_peak_rss_kib() << ' ' << last.candidates << ' ' << last.moduli_revealed << ' ' << last.biprimality_tests << ' ' << last.biprimality_rounds << ' '
          << last.communication_rounds << ' ' << last.bytes_sent << ' ' << last.batches << '\n';
     const std::string text = line.str();
     if (write(out, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return 1;
     return 0;
 }
 
-template <class N>
+// The options that make a party process (`--party-process`) run configuration `c`.
+std::vector<std::string> party_process_args(const config& c, std::size_t id, const std::vector<dkg::tcp_endpoint>& endpoints, int result_fd)
+{
+    std::string ports;
+    for (const auto& e : endpoints) ports += (ports.empty() ? "" : ",") + std::to_string(e.port);
+    return {"--party-process", std::to_string(id), "--ports", ports, "--result-fd", std::to_string(result_fd), "--bits", std::to_string(c.bits),
+            "--parties", std::to_string(c.parties), "--threshold", std::to_string(c.threshold), "--threads", std::to_string(c.threads),
+            "--method", c.method == dkg::candidate_method::trial_division ? "trial" : "sieve", "--backend", c.backend};
+}
+
+// One process per party: each is this program started afresh (fork and exec), so its peak RSS is
+// its own and not the pages it would share with a parent that has run other benchmarks.
 run_result run_processes(const config& c)
 {
     // Free loopback ports: bind port 0, note the port, close (a small race, acceptable here).
@@ -150,20 +180,21 @@ run_result run_processes(const config& c)
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     std::cout.flush();
+    std::cerr.flush();
     const auto start = std::chrono::steady_clock::now();
     std::vector<pid_t> children;
     for (std::size_t j = 1; j <= c.parties; ++j) {
+        std::vector<std::string> args = party_process_args(c, j, endpoints, fds[1]);
+        args.insert(args.begin(), "benchmark_keygen");
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
         const pid_t pid = fork();
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
             close(fds[0]);
-            int code = 1;
-            try {
-                code = child_party<N>(c, static_cast<dkg::party_id>(j), endpoints, j == 1 ? fds[1] : -1);
-            } catch (...) {
-                code = 1;
-            }
-            _exit(code);
+            execv("/proc/self/exe", argv.data());
+            _exit(127);
         }
         children.push_back(pid);
     }
@@ -172,10 +203,11 @@ run_result run_processes(const config& c)
     bool ok = true;
     for (pid_t pid : children) {
         int status = 0;
-        rusage u{};
-        wait4(pid, &status, 0, &u);
-        ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        r.peak_rss_kib = std::max(r.peak_rss_kib, u.ru_maxrss);
+        waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            ok = false;
+            if (WIFSIGNALED(status)) std::cerr << "party process " << pid << " killed by signal " << WTERMSIG(status) << '\n';
+        }
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string text;
@@ -184,16 +216,25 @@ run_result run_processes(const config& c)
     while ((got = read(fds[0], buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
     close(fds[0]);
     if (!ok) throw std::runtime_error("a party process failed");
-    std::istringstream in(text);
-    auto& p = r.progress;
-    in >> p.candidates >> p.moduli_revealed >> p.biprimality_tests >> p.biprimality_rounds >> p.communication_rounds >> p.bytes_sent >> p.batches;
+    // One line per party: id, peak RSS, then its progress counters (party 1's are reported).
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream in(line);
+        std::size_t id = 0;
+        long peak = 0;
+        dkg::keygen_progress p;
+        in >> id >> peak >> p.candidates >> p.moduli_revealed >> p.biprimality_tests >> p.biprimality_rounds >> p.communication_rounds >>
+            p.bytes_sent >> p.batches;
+        r.peak_rss_kib = std::max(r.peak_rss_kib, peak);
+        if (id == 1) r.progress = p;
+    }
     return r;
 }
 
 run_result run_once(const config& c)
 {
-    if (c.backend == "cpp_int") return c.processes ? run_processes<dkg::cpp_int>(c) : run_in_process<dkg::cpp_int>(c);
-    return c.processes ? run_processes<dkg::gmp_int>(c) : run_in_process<dkg::gmp_int>(c);
+    if (c.processes) return run_processes(c);
+    return c.backend == "cpp_int" ? run_in_process<dkg::cpp_int>(c) : run_in_process<dkg::gmp_int>(c);
 }
 
 // Median time of `openssl genrsa <bits>` over `runs` runs (0 if openssl is missing).
@@ -230,6 +271,14 @@ void print_runs(const summary& s)
     std::cout << "  median " << std::setprecision(3) << s.median_seconds << " s, range " << s.min_seconds << " - " << s.max_seconds << " s";
     if (s.c.target_seconds > 0)
         std::cout << "   (bar: median <= " << s.c.target_seconds << " s: " << (s.median_seconds <= s.c.target_seconds ? "met" : "NOT met") << ")";
+    if (s.c.processes) {
+        long peak = 0;
+        for (const auto& r : s.runs) peak = std::max(peak, r.peak_rss_kib);
+        std::cout << "\n  peak RSS of the largest party process: " << std::setprecision(1) << static_cast<double>(peak) / 1024.0 << " MiB";
+        if (s.c.bits == 2048) std::cout << "   (bar: <= 64 MiB per party: " << (peak <= 64 * 1024 ? "met" : "NOT met") << ")";
+    } else {
+        std::cout << "\n  (peak MiB in process mode: the whole process with every party, highest so far in this run)";
+    }
     std::cout << "\n\n";
 }
 
@@ -288,6 +337,9 @@ int main(int argc, char** argv)
     std::string suite;
     bool json = false;
     std::size_t openssl_runs = 11;
+    std::size_t party_process = 0; // --party-process ID: run as that party of a --processes run
+    std::string ports;
+    int result_fd = -1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -309,6 +361,9 @@ int main(int argc, char** argv)
         else if (a == "--threads") single.threads = number();
         else if (a == "--openssl-runs") openssl_runs = number();
         else if (a == "--processes") single.processes = true;
+        else if (a == "--party-process") party_process = number();
+        else if (a == "--ports") ports = value();
+        else if (a == "--result-fd") result_fd = static_cast<int>(std::strtol(value().c_str(), nullptr, 10));
         else if (a == "--json") json = true;
         else if (a == "--method") {
             const auto m = value();
@@ -323,6 +378,21 @@ int main(int argc, char** argv)
             if (t != "tcp" && t != "memory") usage("--transport: tcp or memory");
             single.tcp = t == "tcp";
         } else usage("unknown option " + a);
+    }
+
+    if (party_process != 0) {
+        std::vector<dkg::tcp_endpoint> endpoints;
+        std::istringstream list(ports);
+        for (std::string port; std::getline(list, port, ',');) endpoints.push_back({"127.0.0.1", static_cast<std::uint16_t>(std::stoul(port))});
+        if (endpoints.size() != single.parties || party_process > single.parties) usage("--party-process: --ports must list every party");
+        try {
+            const auto id = static_cast<dkg::party_id>(party_process);
+            return single.backend == "cpp_int" ? child_party<dkg::cpp_int>(single, id, endpoints, result_fd)
+                                               : child_party<dkg::gmp_int>(single, id, endpoints, result_fd);
+        } catch (const std::exception& e) {
+            std::cerr << "party " << party_process << ": " << e.what() << '\n';
+            return 1;
+        }
     }
 
     std::vector<config> configs;
@@ -351,13 +421,15 @@ int main(int argc, char** argv)
             configs.push_back(c);
         };
         const auto sieve = dkg::candidate_method::distributed_sieve, trial = dkg::candidate_method::trial_division;
-        add(1024, 3, 1, 0.5, sieve, "gmp", 7, false);
-        add(2048, 3, 1, 4.0, sieve, "gmp", 7, false);
-        add(3072, 3, 1, 15.0, sieve, "gmp", 5, false);
-        add(2048, 5, 2, 8.0, sieve, "gmp", 5, false);
+        add(1024, 3, 1, 0.5, sieve, "gmp", 11, false);
+        add(2048, 3, 1, 4.0, sieve, "gmp", 11, false);
+        add(3072, 3, 1, 15.0, sieve, "gmp", 7, false);
+        add(2048, 5, 2, 8.0, sieve, "gmp", 7, false);
         add(1024, 3, 1, 0, trial, "gmp", 5, false);
         add(2048, 3, 1, 0, trial, "gmp", 3, false);
-        add(2048, 3, 1, 0, sieve, "gmp", 3, true);
+        // Peak memory per party: one process per party, both candidate methods.
+        add(2048, 3, 1, 0, sieve, "gmp", 5, true);
+        add(2048, 3, 1, 0, trial, "gmp", 3, true);
         add(2048, 3, 1, 0, sieve, "cpp_int", 3, false);
     } else {
         usage("unknown suite " + suite);

@@ -1,6 +1,6 @@
-// Threshold decryption benchmark, 2048-bit N, GMP backend, n = 3 parties, t = 1.
+// Threshold decryption benchmark, 2048-bit N (or --bits B), GMP backend, n = 3 parties, t = 1.
 //
-//   bench_threshold [--json] [--runs R] [--batch B] [--batch-runs R2]
+//   benchmark_threshold [--json] [--runs R] [--batch B] [--batch-runs R2] [--bits B]
 //
 // Single operations: one partial decryption (without and with proof), one proof verification, one
 // combination of t+1 = 2 partials, and single-key Paillier decryption (CRT) for comparison; each is
@@ -44,7 +44,6 @@
 namespace {
 
 using N = dkg::gmp_int;
-constexpr std::size_t bits = 2048;
 constexpr std::size_t parties = 3;
 constexpr std::size_t threshold = 1;
 
@@ -53,6 +52,7 @@ struct settings {
     int runs = 7;
     std::size_t batch = 1000;
     int batch_runs = 3;
+    std::size_t bits = 2048; // of N
 };
 
 struct timing {
@@ -104,8 +104,16 @@ settings parse(int argc, char** argv)
         else if (arg == "--runs") s.runs = static_cast<int>(std::max(1L, value()));
         else if (arg == "--batch") s.batch = static_cast<std::size_t>(std::max(1L, value()));
         else if (arg == "--batch-runs") s.batch_runs = static_cast<int>(std::max(1L, value()));
+        else if (arg == "--bits") {
+            const long b = value();
+            if (b < 512 || b > 4096 || b % 2 != 0) {
+                std::cerr << "--bits: an even number from 512 to 4096\n";
+                std::exit(2);
+            }
+            s.bits = static_cast<std::size_t>(b);
+        }
         else {
-            std::cerr << "usage: bench_threshold [--json] [--runs R] [--batch B] [--batch-runs R2]\n";
+            std::cerr << "usage: benchmark_threshold [--json] [--runs R] [--batch B] [--batch-runs R2] [--bits B]\n";
             std::exit(2);
         }
     }
@@ -123,7 +131,7 @@ std::string show(double seconds)
 void report(const std::vector<timing>& results, const settings& s)
 {
     if (s.json) {
-        std::cout << "{\n  \"benchmark\": \"threshold\",\n  \"bits\": " << bits << ",\n  \"parties\": " << parties
+        std::cout << "{\n  \"benchmark\": \"threshold\",\n  \"bits\": " << s.bits << ",\n  \"parties\": " << parties
                   << ",\n  \"threshold\": " << threshold << ",\n  \"backend\": \"gmp_int\",\n  \"cores\": "
                   << std::thread::hardware_concurrency() << ",\n  \"results\": [";
         for (std::size_t i = 0; i < results.size(); ++i) {
@@ -136,7 +144,7 @@ void report(const std::vector<timing>& results, const settings& s)
         std::cout << "\n  ]\n}\n";
         return;
     }
-    std::printf("threshold decryption, N of %zu bits, n = %zu, t = %zu, gmp_int, %u cores\n\n", bits, parties, threshold,
+    std::printf("threshold decryption, N of %zu bits, n = %zu, t = %zu, gmp_int, %u cores\n\n", s.bits, parties, threshold,
                 std::thread::hardware_concurrency());
     std::printf("%-52s %10s %10s %10s %7s %12s\n", "benchmark", "median", "fastest", "slowest", "spread", "per second");
     for (const auto& r : results)
@@ -237,7 +245,7 @@ int main(int argc, char** argv)
 {
     const settings s = parse(argc, argv);
     dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 2048);
-    const auto key = dkg::testing::deal_key<N>(bits, parties, threshold, rng);
+    const auto key = dkg::testing::deal_key<N>(s.bits, parties, threshold, rng);
     const auto& shares = key.shares;
     const dkg::threshold_key<N> pub(shares[0]);
     const auto& pk = pub.public_key();
@@ -254,7 +262,8 @@ int main(int argc, char** argv)
 
     std::vector<timing> results;
     const std::size_t reps = 8;
-    const auto name = [](const char* op) { return std::string("threshold/") + op + "/n=3/t=1/bits=2048/gmp_int"; };
+    const std::string bits_label = "bits=" + std::to_string(s.bits) + "/gmp_int";
+    const auto name = [&](const char* op) { return std::string("threshold/") + op + "/n=3/t=1/" + bits_label; };
     std::size_t checks = 0;
     results.push_back(time_runs(name("partial_decrypt"), reps, s.runs, [&] {
         for (std::size_t i = 0; i < reps; ++i) checks += dkg::partial_decrypt(shares[0], inputs[i % pool]).party;
@@ -271,7 +280,7 @@ int main(int argc, char** argv)
             checks += dkg::bigint_traits<N>::low_u64(dkg::combine(pub, inputs[i % pool], std::span<const dkg::partial_decryption<N>>(two)));
         }
     }));
-    results.push_back(time_runs("paillier/decrypt_single_key/bits=2048/gmp_int", 4 * reps, s.runs, [&] {
+    results.push_back(time_runs("paillier/decrypt_single_key/" + bits_label, 4 * reps, s.runs, [&] {
         for (std::size_t i = 0; i < 4 * reps; ++i) checks += dkg::bigint_traits<N>::low_u64(key.secret.decrypt_residue(inputs[i % pool]));
     }));
 
@@ -288,7 +297,7 @@ int main(int argc, char** argv)
     bool all_correct = true;
     for (bool proofs : {false, true}) {
         results.push_back(time_runs(std::string("threshold/batch_") + std::to_string(s.batch) + (proofs ? "_with_proofs" : "") +
-                                        "/contributors=2/threads=2/bits=2048/gmp_int",
+                                        "/contributors=2/threads=2/" + bits_label,
                                     s.batch, s.batch_runs, [&] {
                                         std::vector<std::vector<dkg::partial_decryption<N>>> by_party(2);
                                         std::thread helper([&] {
@@ -317,7 +326,7 @@ int main(int argc, char** argv)
             options.contributors = {1, 2};
             options.verify_proofs = proofs;
             results.push_back(time_runs(std::string("threshold/async_decrypt_batch_") + std::to_string(s.batch) + (proofs ? "_with_proofs" : "") +
-                                            "/memory/contributors=2/threads=2/bits=2048/gmp_int",
+                                            "/memory/contributors=2/threads=2/" + bits_label,
                                         s.batch, s.batch_runs, [&] { all_correct = net.decrypt(shares, batch, options) == want && all_correct; }));
         }
         runner.stop();
@@ -332,7 +341,7 @@ int main(int argc, char** argv)
             dkg::decrypt_options options;
             options.verify_proofs = proofs;
             results.push_back(time_runs(std::string("threshold/async_decrypt_latency") + (proofs ? "_with_proofs" : "") +
-                                            "/tcp_loopback/n=3/t=1/bits=2048/gmp_int",
+                                            "/tcp_loopback/n=3/t=1/" + bits_label,
                                         1, s.runs, [&] { all_correct = net.decrypt(shares, one, options) == std::vector<N>{want[0]} && all_correct; }));
         }
         std::vector<std::future<void>> closed;
@@ -341,7 +350,7 @@ int main(int argc, char** argv)
         runner.stop();
     }
     if (!all_correct || checks == 0) {
-        std::cerr << "bench_threshold: a decryption was wrong\n";
+        std::cerr << "benchmark_threshold: a decryption was wrong\n";
         return 1;
     }
     report(results, s);

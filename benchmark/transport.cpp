@@ -5,7 +5,7 @@
 // the median and the range of the time per exchange (every party sends one message to and receives
 // one from every other) and of the throughput (payload bytes delivered per second, all parties).
 //
-//   bench_transport [--runs R] [--threads T] [--json]
+//   benchmark_transport [--runs R] [--threads T] [--json]
 #include <dkg/session.hpp>
 #include <dkg/transport/memory.hpp>
 #include <dkg/transport/tcp.hpp>
@@ -215,7 +215,7 @@ int main(int argc, char** argv)
         else
             print_table(results, cfg);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_transport: %s\n", e.what());
+        std::fprintf(stderr, "benchmark_transport: %s\n", e.what());
         return 1;
     }
     return 0;
