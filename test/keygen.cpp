@@ -1,5 +1,6 @@
 #include <dkg/keygen.hpp>
 
+#include "error_text.hpp"
 #include "keygen_support.hpp"
 
 #include <dkg/testing/faulty_transport.hpp>
@@ -21,25 +22,27 @@ dkg::keygen_params small_params(std::size_t bits, std::size_t t)
     return p;
 }
 
-std::string message_of(const std::exception_ptr& e)
-{
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    }
-}
+/// n parties over the memory transport, each behind a fault-injecting wrapper that `configure`
+/// may set up, with a session and a seeded generator each.
+struct faulty_memory_parties {
+    using faulty = dkg::testing::faulty_transport<dkg::memory_transport>;
+    boost::asio::io_context context;
+    dkg::memory_network network;
+    std::vector<std::unique_ptr<faulty>> transports;
+    std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
 
-template <class F>
-std::string invalid_argument_text(F&& f)
-{
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
+    template <class Configure>
+    faulty_memory_parties(std::size_t n, std::uint64_t seed, dkg::session_options options, Configure configure) : network(context, n)
+    {
+        for (dkg::party_id j = 1; j <= n; ++j) {
+            transports.push_back(std::make_unique<faulty>(network.party(j)));
+            configure(j, *transports.back());
+            sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back(), options));
+            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+        }
     }
-    return "no exception";
-}
+};
 
 } // namespace
 
@@ -363,35 +366,25 @@ BOOST_AUTO_TEST_CASE(a_party_that_drops_out_is_named_within_the_timeout)
 {
     // Party 2 disconnects after its 3rd message: the others fail with an error naming party 2.
     const std::size_t n = 3;
-    boost::asio::io_context context;
-    dkg::memory_network network(context, n);
-    using faulty = dkg::testing::faulty_transport<dkg::memory_transport>;
-    std::vector<std::unique_ptr<faulty>> transports;
-    std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
     std::vector<std::exception_ptr> errors(n);
     std::vector<bool> done(n, false);
     dkg::session_options options;
     options.timeout = std::chrono::milliseconds(500);
-    for (dkg::party_id j = 1; j <= n; ++j) {
-        transports.push_back(std::make_unique<faulty>(network.party(j)));
-        if (j == 2) {
-            dkg::testing::fault_rule rule;
-            rule.action = dkg::testing::fault_action::disconnect;
-            rule.nth = 3;
-            transports.back()->add_rule(rule);
-        }
-        sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back(), options));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(4, j));
-    }
+    faulty_memory_parties parties(n, 4, options, [](dkg::party_id j, faulty_memory_parties::faulty& transport) {
+        if (j != 2) return;
+        dkg::testing::fault_rule rule;
+        rule.action = dkg::testing::fault_action::disconnect;
+        rule.nth = 3;
+        transport.add_rule(rule);
+    });
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t j = 0; j < n; ++j)
-        dkg::async_generate_key<dkg::gmp_int>(*sessions[j], *rngs[j], small_params(256, 1), {},
+        dkg::async_generate_key<dkg::gmp_int>(*parties.sessions[j], *parties.rngs[j], small_params(256, 1), {},
                                               [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) {
                                                   errors[j] = e;
                                                   done[j] = true;
                                               });
-    context.run();
+    parties.context.run();
     const auto elapsed = std::chrono::steady_clock::now() - start;
     BOOST_TEST((elapsed < std::chrono::seconds(10)));
     for (std::size_t j : {0u, 2u}) {
@@ -409,28 +402,19 @@ BOOST_AUTO_TEST_CASE(rounds_stay_few_over_a_slow_network)
 {
     // 25 ms one-way latency (50 ms round trip): the number of rounds does not grow with candidates.
     const std::size_t n = 3;
-    boost::asio::io_context context;
-    dkg::memory_network network(context, n);
-    using faulty = dkg::testing::faulty_transport<dkg::memory_transport>;
-    std::vector<std::unique_ptr<faulty>> transports;
-    std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
     std::vector<dkg::keygen_progress> progress(n);
     std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(n);
-    for (dkg::party_id j = 1; j <= n; ++j) {
-        transports.push_back(std::make_unique<faulty>(network.party(j)));
-        transports.back()->set_latency(std::chrono::milliseconds(25));
-        sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back()));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(8, j));
-    }
+    faulty_memory_parties parties(n, 8, {}, [](dkg::party_id, faulty_memory_parties::faulty& transport) {
+        transport.set_latency(std::chrono::milliseconds(25));
+    });
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t j = 0; j < n; ++j)
         dkg::async_generate_key<dkg::gmp_int>(
-            *sessions[j], *rngs[j], small_params(512, 1), [&, j](const dkg::keygen_progress& p) { progress[j] = p; },
+            *parties.sessions[j], *parties.rngs[j], small_params(512, 1), [&, j](const dkg::keygen_progress& p) { progress[j] = p; },
             [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int> s) {
                 if (!e) shares[j].emplace(std::move(s));
             });
-    context.run();
+    parties.context.run();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const auto& s : shares) BOOST_TEST_REQUIRE(s.has_value());
     const auto& p = progress[0];

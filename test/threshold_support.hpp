@@ -4,6 +4,8 @@
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
 
+#include "error_text.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstddef>
@@ -49,17 +51,5 @@ inline std::vector<std::vector<dkg::party_id>> subsets(std::size_t n, std::size_
     return out;
 }
 
-/// The message of the std::invalid_argument that f throws (a test error if it throws none).
-template <class F>
-std::string invalid_argument_text(F&& f)
-{
-    try {
-        f();
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
-    BOOST_ERROR("no std::invalid_argument");
-    return {};
-}
 
 } // namespace test_support

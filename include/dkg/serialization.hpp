@@ -428,6 +428,31 @@ void integer_member(std::string& out, std::string_view key, const N& v)
     out += '"' + to_decimal(v) + '"';
 }
 
+/// Appends `"key": ["…", …]` with one decimal string per element.
+template <big_integer N>
+void integer_list_member(std::string& out, std::string_view key, const std::vector<N>& values)
+{
+    member(out, key, false);
+    out += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) out += (i == 0 ? "\n    \"" : ",\n    \"") + to_decimal(values[i]) + '"';
+    out += "\n  ]";
+}
+
+/// Reads the array member `key` of exactly `count` decimal strings of at most `max_bits` bits each.
+template <big_integer N>
+std::vector<N> integer_list(const object_reader& o, std::string_view key, std::size_t count, std::size_t max_bits)
+{
+    const value& list = o.at(key);
+    if (list.type != value::kind::array) o.fail(key, "must be an array");
+    if (list.items.size() != count) o.fail(key, "must hold one key per party");
+    std::vector<N> out;
+    for (const auto& item : list.items) {
+        if (item.type != value::kind::string) o.fail(key, "must hold strings");
+        out.push_back(o.parse_integer<N>(item.text, key, max_bits));
+    }
+    return out;
+}
+
 inline void header_members(std::string& out, object_type t)
 {
     member(out, "type", true);
@@ -539,13 +564,7 @@ key_share_fields<N> read_key_share_json(std::string_view text)
     f.share = o.integer<N>("share", f.share_bits());
     f.theta = o.integer<N>("theta", max_serialized_modulus_bits);
     f.verification_base = o.integer<N>("verification_base", n2_bits);
-    const json::value& vks = o.at("verification_keys");
-    if (vks.type != json::value::kind::array) o.fail("verification_keys", "must be an array");
-    if (vks.items.size() != f.parties) o.fail("verification_keys", "must hold one key per party");
-    for (const auto& item : vks.items) {
-        if (item.type != json::value::kind::string) o.fail("verification_keys", "must hold strings");
-        f.verification_keys.push_back(o.parse_integer<N>(item.text, "verification_keys", n2_bits));
-    }
+    f.verification_keys = json::integer_list<N>(o, "verification_keys", f.parties, n2_bits);
     const std::string& checksum = o.string("checksum");
     // The checksum covers the canonical binary encoding of the fields read.
     writer w = binary_header(object_type::key_share);
@@ -828,11 +847,8 @@ std::string to_json(const threshold_key<N>& key)
     detail::json::integer_member(out, "n", key.public_key().n());
     detail::json::integer_member(out, "theta", key.theta());
     detail::json::integer_member(out, "verification_base", key.verification_base());
-    detail::json::member(out, "verification_keys", false);
-    out += '[';
-    for (std::size_t i = 0; i < key.verification_keys().size(); ++i)
-        out += (i == 0 ? "\n    \"" : ",\n    \"") + to_decimal(key.verification_keys()[i]) + '"';
-    return out + "\n  ]\n}\n";
+    detail::json::integer_list_member(out, "verification_keys", key.verification_keys());
+    return out + "\n}\n";
 }
 
 /// Reads the binary form of a threshold key's public part and checks it (as threshold_key's
@@ -874,14 +890,7 @@ threshold_key<N> threshold_key_from_json(std::string_view text)
         N n = o.integer<N>("n", max_serialized_modulus_bits);
         N theta = o.integer<N>("theta", max_serialized_modulus_bits);
         N v = o.integer<N>("verification_base", n2_bits);
-        const detail::json::value& list = o.at("verification_keys");
-        if (list.type != detail::json::value::kind::array) o.fail("verification_keys", "must be an array");
-        if (list.items.size() != parties) o.fail("verification_keys", "must hold one key per party");
-        std::vector<N> vks;
-        for (const auto& item : list.items) {
-            if (item.type != detail::json::value::kind::string) o.fail("verification_keys", "must hold strings");
-            vks.push_back(o.parse_integer<N>(item.text, "verification_keys", n2_bits));
-        }
+        std::vector<N> vks = detail::json::integer_list<N>(o, "verification_keys", parties, n2_bits);
         return detail::build_threshold_key<N>(n, parties, threshold, std::move(theta), std::move(v), std::move(vks));
     });
 }
@@ -920,11 +929,7 @@ std::string to_json(const key_share<N>& share)
     detail::json::integer_member(out, "share", share.share());
     detail::json::integer_member(out, "theta", share.theta());
     detail::json::integer_member(out, "verification_base", share.verification_base());
-    detail::json::member(out, "verification_keys", false);
-    out += '[';
-    for (std::size_t i = 0; i < share.verification_keys().size(); ++i)
-        out += (i == 0 ? "\n    \"" : ",\n    \"") + to_decimal(share.verification_keys()[i]) + '"';
-    out += "\n  ]";
+    detail::json::integer_list_member(out, "verification_keys", share.verification_keys());
     bytes body = detail::key_share_body(share);
     const detail::wipe_on_exit<bytes> wiper{body};
     detail::json::member(out, "checksum", false);
