@@ -314,6 +314,17 @@ int main(int argc, char** argv)
                                         all_correct = plain == want && all_correct;
                                     }));
     }
+    // One party's share of the work with two threads, as async_decrypt does with threads = 2: the
+    // rate of a deployment where every party has a machine like this one to itself.
+    results.push_back(time_runs(std::string("threshold/one_party_partials_") + std::to_string(s.batch) + "/threads=2/" + bits_label, s.batch,
+                                s.batch_runs, [&] {
+                                    const std::size_t half = batch.size() / 2;
+                                    std::vector<dkg::partial_decryption<N>> first_half, second_half;
+                                    std::thread helper([&] { second_half = dkg::partial_decrypt_batch(shares[0], cts.subspan(half)); });
+                                    first_half = dkg::partial_decrypt_batch(shares[0], cts.first(half));
+                                    helper.join();
+                                    checks += first_half.size() + second_half.size();
+                                }));
     // The same batch through async_decrypt over the in-process transport: contributors {1, 2},
     // receiver 1, each party on its own strand of an io_context run by two threads.
     {

@@ -14,6 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -75,21 +76,10 @@ std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const 
     return out;
 }
 
-std::string error_text(const std::exception_ptr& e)
-{
-    if (!e) return "";
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    }
-    return "unknown exception";
-}
-
 template <class N>
 void check_plaintexts(const outcome<N>& o, const dkg::public_key<N>& pk, const std::vector<N>& plain)
 {
-    BOOST_TEST_REQUIRE(!o.first, error_text(o.first));
+    BOOST_TEST_REQUIRE(!o.first, message_of(o.first));
     BOOST_TEST_REQUIRE(o.second.plaintexts.has_value());
     BOOST_TEST((dkg::to_signed(pk, std::span<const N>(*o.second.plaintexts)) == plain));
 }
@@ -100,6 +90,14 @@ dkg::decrypt_options with_id(std::uint64_t id, bool proofs = true)
     o.id = id;
     o.verify_proofs = proofs;
     return o;
+}
+
+/// A party's share with `delta` added: its partial decryptions are wrong and its proofs fail.
+template <class N>
+dkg::key_share<N> share_off_by(const dkg::key_share<N>& honest, const N& delta)
+{
+    return dkg::key_share<N>(honest.public_key(), honest.id(), honest.parties(), honest.threshold(), N(honest.share() + delta), honest.theta(),
+                             honest.verification_base(), honest.verification_keys());
 }
 
 template <class N>
@@ -201,16 +199,19 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_partials_are_detected_and_replaced, N, shipp
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 3, rng);
     const auto cts = encrypt_all(pk, plain, rng);
-    const auto& honest = key.shares[1];
-    const dkg::key_share<N> liar(pk, 2, 5, 2, N(honest.share() + N(1u)), honest.theta(), honest.verification_base(),
-                                 honest.verification_keys());
+    const auto liar = share_off_by(key.shares[1], N(1u));
     for (bool proofs : {true, false}) {
         network net(5);
         std::map<dkg::party_id, outcome<N>> out;
         dkg::decrypt_options options = with_id(77, proofs);
         options.receivers = {5};
         options.contributors = {1, 2, 3, 4};
-        for (dkg::party_id j = 1; j <= 5; ++j) net.start(j, j == 2 ? liar : key.shares[j - 1], cts, options, out);
+        // Parties 3 and 4 start late, so that the liar's set arrives among the first t+1.
+        for (dkg::party_id j : {1u, 2u, 5u}) net.start(j, j == 2 ? liar : key.shares[j - 1], cts, options, out);
+        boost::asio::steady_timer later(net.io, std::chrono::milliseconds(300));
+        later.async_wait([&](boost::system::error_code) {
+            for (dkg::party_id j : {3u, 4u}) net.start(j, key.shares[j - 1], cts, options, out);
+        });
         net.io.run();
         const auto& at5 = out.at(5);
         check_plaintexts(at5, pk, plain);
@@ -221,9 +222,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_partials_are_detected_and_replaced, N, shipp
     // With only the liar and one honest contributor there are not enough valid partials.
     network net(3);
     const auto& small = dealt_key<N>(test_bits, 3, 1);
-    const auto& s2 = small.shares[1];
-    const dkg::key_share<N> small_liar(small.shares[0].public_key(), 2, 3, 1, N(s2.share() - N(1u)), s2.theta(), s2.verification_base(),
-                                       s2.verification_keys());
+    const auto small_liar = share_off_by(small.shares[1], N(-1));
     const auto small_cts = encrypt_all(small.shares[0].public_key(), {N(1u)}, rng);
     std::map<dkg::party_id, outcome<N>> out;
     dkg::decrypt_options options = with_id(78);
@@ -231,8 +230,36 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_partials_are_detected_and_replaced, N, shipp
     options.contributors = {1, 2};
     for (dkg::party_id j = 1; j <= 3; ++j) net.start(j, j == 2 ? small_liar : small.shares[j - 1], small_cts, options, out);
     net.io.run();
-    const std::string text = error_text(out.at(3).first);
+    const std::string text = message_of(out.at(3).first);
     BOOST_TEST(text.find("faulty {2}") != std::string::npos, text);
+}
+
+// Worker threads split a party's partial decryptions and proof checks: the same plaintexts, and a
+// wrong partial is still caught, whatever each party's thread count (they need not agree).
+BOOST_AUTO_TEST_CASE_TEMPLATE(worker_threads_split_the_work, N, shipped_backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 48);
+    const auto& key = dealt_key<N>(test_bits, 5, 2);
+    const auto& pk = key.shares[0].public_key();
+    const auto plain = random_plaintexts(pk, 23, rng);
+    const auto cts = encrypt_all(pk, plain, rng);
+    const auto liar = share_off_by(key.shares[3], N(1u));
+    for (bool proofs : {true, false}) {
+        network net(5);
+        std::map<dkg::party_id, outcome<N>> out;
+        for (dkg::party_id j = 1; j <= 5; ++j) {
+            dkg::decrypt_options options = with_id(90, proofs);
+            options.threads = j == 5 ? 0 : j; // 0: one per hardware thread
+            net.start(j, j == 4 ? liar : key.shares[j - 1], cts, options, out);
+        }
+        net.io.run();
+        for (dkg::party_id j : {1u, 2u, 3u, 5u}) {
+            BOOST_TEST_CONTEXT("party " << j << (proofs ? " with proofs" : " without proofs")) {
+                check_plaintexts(out.at(j), pk, plain);
+                BOOST_TEST(!std::count(out.at(j).second.used.begin(), out.at(j).second.used.end(), 4u));
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(only_receivers_learn_the_plaintexts, N, shipped_backends)
@@ -250,7 +277,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(only_receivers_learn_the_plaintexts, N, shipped_ba
         for (dkg::party_id j = 1; j <= 3; ++j) net.start(j, key.shares[j - 1], cts, options, out);
         net.io.run();
         for (dkg::party_id j = 1; j <= 3; ++j) {
-            BOOST_TEST_REQUIRE(!out.at(j).first, error_text(out.at(j).first));
+            BOOST_TEST_REQUIRE(!out.at(j).first, message_of(out.at(j).first));
             if (j == receiver)
                 check_plaintexts(out.at(j), pk, plain);
             else
@@ -300,7 +327,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(fixed_point_values_and_blocking_form, N, shipped_b
     const auto decoded = dkg::decode(encoder, pk, std::span<const N>(*result.plaintexts));
     for (std::size_t i = 0; i < values.size(); ++i) BOOST_TEST(decoded[i].to_string() == values[i]);
     net.io.run();
-    for (const auto& [j, o] : out) BOOST_TEST(!o.first, error_text(o.first));
+    for (const auto& [j, o] : out) BOOST_TEST(!o.first, message_of(o.first));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
@@ -317,7 +344,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
     options.receivers = {1};
     net.start(1, key.shares[0], cts, options, out); // 2 and 3 stay silent
     net.io.run();
-    const std::string text = error_text(out.at(1).first);
+    const std::string text = message_of(out.at(1).first);
     BOOST_TEST(text.find("deadline of 100 ms passed") != std::string::npos, text);
 
     const auto& other = dealt_key<N>(test_bits, 5, 2);
@@ -336,6 +363,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
     bad = with_id(1);
     bad.contributors = {1, 1};
     BOOST_TEST(call(key.shares[0], cts, bad).find("contributors") == 0u);
+    bad = with_id(1);
+    bad.threads = 1025;
+    BOOST_TEST(call(key.shares[0], cts, bad).find("threads") == 0u);
     BOOST_TEST(call(dkg::key_share<N>(), cts, with_id(1)).find("share") == 0u);
 }
 

@@ -16,9 +16,11 @@
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -104,6 +106,41 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
     };
     co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
         std::move(initiate), boost::asio::use_awaitable);
+}
+
+/// As parallel_for, but blocks the calling thread (which must not be one of the pool's) until
+/// every chunk has finished; for work inside a synchronous callback.
+template <class Fn>
+void parallel_for_blocking(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
+{
+    if (count == 0) return;
+    chunks = std::clamp<std::size_t>(chunks, 1, count);
+    std::latch finished(static_cast<std::ptrdiff_t>(chunks));
+    std::mutex mutex;
+    std::exception_ptr error;
+    const std::size_t per_chunk = count / chunks, extra = count % chunks;
+    std::size_t begin = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
+        boost::asio::post(pool, [&, begin, end] {
+            try {
+                fn(begin, end);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!error) error = std::current_exception();
+            }
+            finished.count_down();
+        });
+        begin = end;
+    }
+    finished.wait();
+    if (error) std::rethrow_exception(error);
+}
+
+/// The number of worker threads for a `threads` option: 0 means one per hardware thread.
+inline std::size_t worker_threads(std::size_t threads) noexcept
+{
+    return threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
 /// One forked generator per chunk of a parallel_for (each chunk uses only its own).

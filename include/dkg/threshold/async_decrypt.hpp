@@ -9,6 +9,7 @@
 #include <dkg/codec.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/detail/blocking.hpp>
+#include <dkg/detail/parallel.hpp>
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
 #include <dkg/paillier.hpp>
@@ -22,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -73,8 +75,14 @@ struct decrypt_options {
     /// Statistical hiding of the proofs' responses, in bits.
     std::size_t sigma = decryption_proof_sigma;
 
+    /// Worker threads of this party (0: one per hardware thread, at most 1024): its partial
+    /// decryptions and the proofs it checks are split among them, and run on them rather than on
+    /// the session's executor, which stays free for the transport. Need not agree between parties.
+    std::size_t threads = 1;
+
     /// @throws std::invalid_argument naming the option that does not fit n parties and threshold t:
-    ///         ids outside 1..n or repeated, fewer than t+1 contributors, sigma = 0, negative timeout.
+    ///         ids outside 1..n or repeated, fewer than t+1 contributors, sigma = 0, negative timeout,
+    ///         more than 1024 threads.
     void validate(std::size_t parties, std::size_t threshold) const
     {
         check_ids(receivers, parties, "receivers");
@@ -83,6 +91,7 @@ struct decrypt_options {
             throw std::invalid_argument("contributors: at least threshold+1 parties needed");
         if (sigma < 1) throw std::invalid_argument("sigma: must be at least 1");
         if (timeout.count() < 0) throw std::invalid_argument("timeout: must not be negative");
+        if (threads > 1024) throw std::invalid_argument("threads: at most 1024");
     }
 
 private:
@@ -138,7 +147,7 @@ public:
     decrypt_run(Session& session, key_share<N> share, std::vector<ciphertext<N>> ciphertexts, decrypt_options options)
         : session_(session), share_(std::move(share)), key_(share_), ciphertexts_(std::move(ciphertexts)),
           options_(std::move(options)), context_(decryption_context(options_.id)),
-          digest_(batch_digest(share_.public_key(), ciphertexts_))
+          digest_(batch_digest(share_.public_key(), ciphertexts_)), threads_(worker_threads(options_.threads)), workers_(threads_)
     {
         for (party_id p = 1; p <= share_.parties(); ++p) {
             if (options_.receivers.empty() || contains(options_.receivers, p)) receivers_.push_back(p);
@@ -185,10 +194,17 @@ private:
         for (party_id r : receivers_)
             if (r != share_.id()) to.push_back(r);
         const bool proofs = options_.verify_proofs && !to.empty();
-        partial_list mine;
-        mine.reserve(ciphertexts_.size());
-        for (const auto& c : ciphertexts_)
-            mine.push_back(proofs ? partial_decrypt_proved(share_, c, rng, options_.sigma) : partial_decrypt_unchecked(share_, c));
+        partial_list mine(ciphertexts_.size());
+        if (proofs) {
+            auto rngs = fork_rngs(rng, threads_);
+            co_await parallel_for(workers_, mine.size(), threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) mine[i] = partial_decrypt_proved(share_, ciphertexts_[i], rngs[chunk], options_.sigma);
+            });
+        } else {
+            co_await parallel_for(workers_, mine.size(), threads_, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) mine[i] = partial_decrypt_unchecked(share_, ciphertexts_[i]);
+            });
+        }
         const bytes message = encode(mine);
         for (party_id r : to) {
             try {
@@ -209,8 +225,9 @@ private:
         return w.finish();
     }
 
-    /// Decodes and checks party `from`'s message; throws decode_error for anything wrong.
-    partial_list decode(party_id from, const bytes& payload) const
+    /// Decodes and checks party `from`'s message (its proofs on the worker threads); throws
+    /// decode_error for anything wrong.
+    partial_list decode(party_id from, const bytes& payload)
     {
         reader r(payload);
         if (r.u8() != 1) throw decode_error("unknown partial decryption message version");
@@ -220,14 +237,20 @@ private:
         if (r.u32() != ciphertexts_.size()) throw decode_error("wrong number of partial decryptions");
         partial_list out;
         out.reserve(ciphertexts_.size());
-        for (const auto& c : ciphertexts_) {
+        for (std::size_t i = 0; i < ciphertexts_.size(); ++i) {
             auto p = read_partial(r, key_);
             if (p.party != from) throw decode_error("partial decryption names another party");
             if (p.proof.has_value() != options_.verify_proofs) throw decode_error("proof missing or unexpected");
-            if (p.proof && !verify_proof(key_, c.value(), p)) throw decode_error("proof of a partial decryption fails");
             out.push_back(std::move(p));
         }
         r.expect_end();
+        if (options_.verify_proofs) {
+            std::vector<char> valid(out.size(), 0);
+            parallel_for_blocking(workers_, out.size(), threads_, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) valid[i] = verify_proof(key_, ciphertexts_[i].value(), out[i]) ? 1 : 0;
+            });
+            if (std::find(valid.begin(), valid.end(), 0) != valid.end()) throw decode_error("proof of a partial decryption fails");
+        }
         return out;
     }
 
@@ -367,6 +390,8 @@ private:
     std::vector<std::pair<party_id, partial_list>> pool_; // sets that passed their checks, in arrival order
     std::vector<party_id> faulty_, unavailable_, used_;
     std::size_t subsets_tried_ = 0;
+    std::size_t threads_;
+    boost::asio::thread_pool workers_; // last: joined before the state its work uses is destroyed
 };
 
 template <big_integer N, class Session, class G>
@@ -427,7 +452,7 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 /// @param session this party's established session; must outlive the operation. Receivers wait for
 ///        partial decryptions at most its `options().timeout`, which must therefore cover a
 ///        contributor's work on the whole batch (at 2048 bits with GMP about 15 ms per ciphertext,
-///        55 ms with proofs, on an idle core); split larger batches.
+///        55 ms with proofs, on an idle core, divided among `options.threads`); split larger batches.
 /// @param share this party's key share (copied; the copy is wiped when the operation ends).
 /// @param ciphertexts the batch, identical at every party (compared through a digest of the values).
 /// @param options identical at every party; `options.id` distinguishes concurrent decryptions.
