@@ -2,13 +2,15 @@
 # Runs a distributed key generation with N `dkg party` processes on this machine (localhost),
 # waits for all of them and says where the key files are.
 #
-#   scripts/run_protocol.sh N [T] [BITS] [BASE_PORT] [OUT_DIR]
+#   scripts/run_protocol.sh N [T] [BITS] [BASE_PORT] [OUT_DIR] [-- PARTY_OPTION...]
 #
 #   N          number of parties (at least 2T+1)
 #   T          corruption threshold: any T+1 parties decrypt (default 1)
 #   BITS       bit length of the modulus N (default 2048)
 #   BASE_PORT  party i listens on localhost:(BASE_PORT+i) (default 7000)
 #   OUT_DIR    where public_key.json and party-<i>.share are written (default ./keys)
+#   PARTY_OPTION...  more options of `dkg party`, given to every party with {i} replaced by its
+#              id, e.g. for TLS: -- --ca certs/ca.pem --cert 'certs/party-{i}.pem' --key 'certs/party-{i}.key'
 #
 # The dkg executable is $DKG if set, else `dkg` on the PATH, else build/tools/dkg of this source
 # tree. Each party's output is printed with a "[party i]" prefix. If any party fails, the others are
@@ -16,9 +18,19 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
+
+# The positional arguments, then the options after `--`.
+positional=()
+while (($# > 0)) && [[ $1 != -- ]]; do
+    positional+=("$1")
+    shift
+done
+(($# > 0)) && shift
+extra=("$@")
+set -- "${positional[@]}"
 
 [[ $# -ge 1 && $# -le 5 ]] || usage
 [[ $1 == -h || $1 == --help ]] && usage
@@ -50,8 +62,10 @@ trap 'stop_all; exit 130' INT TERM
 
 for ((party = 1; party <= parties; party++)); do
     echo "Starting party $party of $parties on localhost:$((base_port + party))"
+    options=()
+    for option in "${extra[@]}"; do options+=("${option//\{i\}/$party}"); done
     "$dkg" party --id "$party" --parties "$parties" --threshold "$threshold" --bits "$bits" \
-        --base-port "$base_port" --out "$out_dir" > >(sed -u "s/^/[party $party] /") 2>&1 &
+        --base-port "$base_port" --out "$out_dir" "${options[@]}" > >(sed -u "s/^/[party $party] /") 2>&1 &
     pids+=("$!")
 done
 
