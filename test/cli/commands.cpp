@@ -7,10 +7,12 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -445,6 +447,42 @@ BOOST_AUTO_TEST_CASE(help_and_version)
     check_error({"help", "nosuch"}, 2, "unknown command 'nosuch'");
 }
 
+BOOST_AUTO_TEST_CASE(every_option_in_the_help_is_documented)
+{
+    // Each option that `dkg CMD --help` lists is named in CMD's section of docs/cli.md (party's
+    // section refers to keygen's for the options they share; --help, --json, --quiet and --backend
+    // are described for every command at once).
+    const std::string docs = read_text((source_dir() / "docs/cli.md").string());
+    const auto section = [&](const std::string& command) {
+        const auto begin = docs.find("### `dkg " + command + "`");
+        BOOST_REQUIRE_MESSAGE(begin != std::string::npos, "no section for dkg " + command);
+        return docs.substr(begin, docs.find("\n### ", begin + 1) - begin);
+    };
+    // `name` as a whole option name: not the start of a longer one (--key in --key-password-file).
+    const auto mentions = [](const std::string& text, const std::string& name) {
+        for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+            const char next = at + name.size() < text.size() ? text[at + name.size()] : ' ';
+            if (!(std::isalnum(static_cast<unsigned char>(next)) || next == '-')) return true;
+        }
+        return false;
+    };
+    for (const char* command : {"keygen", "party", "encrypt", "add", "multiply", "decrypt", "decrypt-party", "info"}) {
+        std::string text = section(command);
+        if (std::string(command) == "party") text += section("keygen");
+        const auto help = run({command, "--help"});
+        std::istringstream lines(help.out);
+        std::size_t options = 0;
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind("  --", 0) != 0) continue;
+            const std::string name = line.substr(2, line.find(' ', 2) - 2);
+            ++options;
+            if (name == "--help" || name == "--json" || name == "--quiet" || name == "--backend") continue;
+            BOOST_CHECK_MESSAGE(mentions(text, name), "dkg " << command << ": " << name << " is not in docs/cli.md");
+        }
+        BOOST_CHECK_GE(options, 4u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(command_line_errors)
 {
     const auto& k = key3();
@@ -511,6 +549,30 @@ BOOST_AUTO_TEST_CASE(command_line_errors)
         {{"decrypt-party", "--share", share, "--base-port", "7000", "--receivers", "1,1", c}, "--receivers: party 1 listed twice"},
         {{"decrypt-party", "--share", share, "--base-port", "7000", "--contributors", "2", c}, "--contributors: at least threshold+1"},
         {{"info"}, "expected one file, got 0 arguments"},
+        // Parties that talk over TLS, on a network, with parties offline.
+        {with(party, {"--base-port", "7000", "--ca", "ca.pem"}), "--ca, --cert and --key go together: give all three for TLS, or none"},
+        {with(party, {"--base-port", "7000", "--cert", "c.pem", "--key", "k.pem"}), "--ca, --cert and --key go together: give all three for TLS, or none"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--key", "k.pem", c}, "--ca, --cert and --key go together: give all three for TLS, or none"},
+        {with(party, {"--base-port", "7000", "--key-password-file", "pw"}), "--key-password-file needs --ca, --cert and --key"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--key-password-file", "pw", c}, "--key-password-file needs --ca, --cert and --key"},
+        {with(party, {"--base-port", "7000", "--network", ""}), "--network: the network id must have 1 to 64 letters, digits, '.', '_' or '-', got ''"},
+        {with(party, {"--base-port", "7000", "--network", "prod eu"}), "--network: the network id must have 1 to 64 letters, digits, '.', '_' or '-', got 'prod eu'"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--network", std::string(65, 'a'), c}, "--network: the network id must have 1 to 64 letters"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--quorum", "4", c}, "--quorum: must be in 2..3 (t+1..N), got 4"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--quorum", "1", c}, "--quorum: must be in 2..3 (t+1..N), got 1"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--quorum", "0", c}, "--quorum: must be in 2..3 (t+1..N), got 0"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--quorum", "two", c}, "--quorum: expected a non-negative integer (digits only), got 'two'"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--decryption-id", "-1", c}, "--decryption-id: expected a non-negative integer (digits only), got '-1'"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--decryption-id", "12345678901234567890", c},
+         "--decryption-id: expected a non-negative integer (digits only), got '12345678901234567890'"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--decryption-id", "07", c},
+         "--decryption-id: expected a non-negative integer without leading zeros, got '07'"},
+#if DKG_HAS_TLS
+        {with(party, {"--base-port", "7000", "--ca", "", "--cert", "c.pem", "--key", "k.pem"}), "--ca: empty file name"},
+#else
+        {with(party, {"--base-port", "7000", "--ca", "ca.pem", "--cert", "c.pem", "--key", "k.pem"}),
+         "--ca, --cert, --key: this dkg was built without TLS (OpenSSL was not found)"},
+#endif
     };
     for (const auto& [args, message] : cases) check_error(args, 2, message);
 }
@@ -532,6 +594,11 @@ BOOST_AUTO_TEST_CASE(input_errors)
     write_text(truncated, read_text(k.shares[1]).substr(0, 100));
     write_text(bad_key, R"({"type": "dkg.public_key", "version": 1, "n": "12", "g": "13"})");
     const std::string missing = d / "missing.share";
+#if DKG_HAS_TLS
+    const std::string empty_line = d / "empty-line.txt";
+    write_text(empty_line, "\nsecret on the second line\n");
+    const auto certificate = [](const std::string& name) { return (test_certificates() / name).string(); };
+#endif
 
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
         {{"encrypt", "--public-key", pk, "abc"}, "dkg encrypt: error: value 1 'abc': not a decimal number"},
@@ -567,6 +634,25 @@ BOOST_AUTO_TEST_CASE(input_errors)
         {{"decrypt-party", "--share", k.shares[0], "--id", "2", "--base-port", "7000", c}, "share file " + k.shares[0] + ": "},
         {{"info", missing}, "no such file"},
         {{"info", flipped}, "share file " + flipped + ": "},
+#if DKG_HAS_TLS
+        // TLS credentials that cannot be used (before any connection).
+        {{"decrypt-party", "--share", k.shares[0], "--base-port", "7000", "--ca", missing, "--cert", certificate("party-1.pem"), "--key",
+          certificate("party-1.key"), c},
+         "dkg decrypt-party: error: TLS configuration: tls_transport: cannot load ca file " + missing + ": "},
+        {{"decrypt-party", "--share", k.shares[0], "--base-port", "7000", "--ca", certificate("ca.pem"), "--cert", certificate("party-1.pem"),
+          "--key", certificate("party-2.key"), c},
+         "dkg decrypt-party: error: TLS configuration: tls_transport: cannot load private_key file " + certificate("party-2.key") + ": "},
+        {{"decrypt-party", "--share", k.shares[1], "--base-port", "7000", "--ca", certificate("ca.pem"), "--cert", certificate("party-1.pem"),
+          "--key", certificate("party-1.key"), c},
+         "dkg decrypt-party: error: TLS configuration: tls_transport: this party's certificate does not name it: the certificate "
+         "\"CN=dkg-party-1,O=dkg test\" names party 1, not party 2 (expected the name dkg-party-2)"},
+        {{"decrypt-party", "--share", k.shares[0], "--base-port", "7000", "--ca", certificate("ca.pem"), "--cert", certificate("party-1.pem"),
+          "--key", certificate("party-1.key"), "--key-password-file", missing, c},
+         "dkg decrypt-party: error: key password file " + missing + ": cannot read it: No such file or directory"},
+        {{"decrypt-party", "--share", k.shares[0], "--base-port", "7000", "--ca", certificate("ca.pem"), "--cert", certificate("party-1.pem"),
+          "--key", certificate("party-1.key"), "--key-password-file", empty_line, c},
+         "dkg decrypt-party: error: key password file " + empty_line + ": the first line is empty"},
+#endif
     };
     for (const auto& [args, message] : cases) check_error(args, 3, message);
 }

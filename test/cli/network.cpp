@@ -1,6 +1,8 @@
-// The dkg tool's distributed commands as separate processes over loopback TCP: `dkg party` ×3
-// started in any order, `dkg decrypt-party` among running processes with receivers, and the
-// failures a user meets: a port in use, a missing party, a party with other parameters.
+// The dkg tool's distributed commands as separate processes over loopback TCP and TLS: `dkg party`
+// ×3 started in any order, `dkg decrypt-party` among running processes with receivers and with a
+// party offline, and the failures a user meets: a port in use, a missing party, a party with other
+// parameters or another network id, a certificate that does not name the party or comes from an
+// unknown CA, a wrong key password.
 #include "support.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -10,7 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,29 +58,44 @@ struct distributed_key {
     std::string out;
 };
 
+/// Generates a key with three `dkg party ... --json` processes started in `order`, party i with the
+/// arguments `args_of(i, base port, output directory)`, checks what each reports, and returns the
+/// key and (in `results`) what each party printed.
+std::unique_ptr<distributed_key> generate_key(const std::function<std::vector<std::string>(int, unsigned, const std::string&)>& args_of,
+                                              const std::vector<int>& order, std::vector<result>& results)
+{
+    auto key = std::make_unique<distributed_key>();
+    auto& d = *key;
+    d.out = d.dir / "keys";
+    const unsigned base = free_base_port(3);
+    std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= 3; ++id) args.push_back(args_of(id, base, d.out));
+    results = run_parties(order, args, d.dir);
+    for (int id = 1; id <= 3; ++id) {
+        const auto& p = results[static_cast<std::size_t>(id - 1)];
+        BOOST_REQUIRE_MESSAGE(p.code == 0, "party " << id << ": " << p.err);
+        BOOST_CHECK(p.error_lines().empty());
+        const auto o = parse_json(p.out).as_object();
+        BOOST_CHECK_EQUAL(o.at("party").as_int64(), id);
+        BOOST_CHECK_EQUAL(o.at("bits").as_int64(), 256);
+        BOOST_CHECK_EQUAL(o.at("share").as_string(), d.out + "/party-" + std::to_string(id) + ".share");
+    }
+    return key;
+}
+
 const distributed_key& party_key()
 {
     static const auto k = [] {
-        auto key = std::make_unique<distributed_key>();
-        auto& d = *key;
-        d.out = d.dir / "keys";
-        const unsigned base = free_base_port(3);
-        std::vector<std::vector<std::string>> args;
-        for (int id = 1; id <= 3; ++id) args.push_back(party_args(id, base, d.out, {"--json"}));
-        // Party 2 names every party's endpoint with --peers instead (the number of parties follows).
-        std::string peers;
-        for (unsigned j = 1; j <= 3; ++j) peers += (j > 1 ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(base + j);
-        args[1] = {"party", "--id", "2", "--threshold", "1", "--bits", "256", "--peers", peers, "--out", d.out, "--quiet", "--json"};
-        const auto r = run_parties({3, 1, 2}, args, d.dir);
-        for (int id = 1; id <= 3; ++id) {
-            const auto& p = r[static_cast<std::size_t>(id - 1)];
-            BOOST_REQUIRE_MESSAGE(p.code == 0, "party " << id << ": " << p.err);
-            const auto o = parse_json(p.out).as_object();
-            BOOST_CHECK_EQUAL(o.at("party").as_int64(), id);
-            BOOST_CHECK_EQUAL(o.at("bits").as_int64(), 256);
-            BOOST_CHECK_EQUAL(o.at("share").as_string(), d.out + "/party-" + std::to_string(id) + ".share");
-        }
-        return key;
+        std::vector<result> results;
+        return generate_key(
+            [](int id, unsigned base, const std::string& out) {
+                if (id != 2) return party_args(id, base, out, {"--json"});
+                // Party 2 names every party's endpoint with --peers instead (the number of parties follows).
+                std::string peers;
+                for (unsigned j = 1; j <= 3; ++j) peers += (j > 1 ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(base + j);
+                return std::vector<std::string>{"party", "--id", "2", "--threshold", "1", "--bits", "256", "--peers", peers, "--out", out, "--quiet", "--json"};
+            },
+            {3, 1, 2}, results);
     }();
     return *k;
 }
@@ -89,6 +108,38 @@ std::vector<std::string> decrypt_party_args(int id, unsigned base, const std::st
     a.insert(a.end(), extra.begin(), extra.end());
     a.insert(a.end(), ciphertexts.begin(), ciphertexts.end());
     return a;
+}
+
+/// `args` with the value of --connect-window replaced by `seconds`.
+std::vector<std::string> with_connect_window(std::vector<std::string> args, const std::string& seconds)
+{
+    const auto it = std::find(args.begin(), args.end(), "--connect-window");
+    BOOST_REQUIRE(it != args.end() && it + 1 != args.end());
+    *(it + 1) = seconds;
+    return args;
+}
+
+/// Runs `dkg decrypt-party` as the parties in `order` (started `gap` apart; the others do not run)
+/// on free ports, with `extra` options and a connect window of `window` seconds. Returns the
+/// results by party id.
+std::vector<result> run_decrypt_parties(const std::vector<int>& order, const std::string& keys, const std::vector<std::string>& extra,
+                                        const std::vector<std::string>& ciphertexts, const std::string& window, const temp_dir& logs,
+                                        std::chrono::milliseconds gap = std::chrono::milliseconds(0))
+{
+    const unsigned base = free_base_port(3);
+    std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= *std::max_element(order.begin(), order.end()); ++id)
+        args.push_back(with_connect_window(decrypt_party_args(id, base, keys, extra, ciphertexts), window));
+    return run_parties(order, args, logs, gap);
+}
+
+/// The sorted party ids of a JSON array.
+std::vector<std::int64_t> ids(const boost::json::value& array)
+{
+    std::vector<std::int64_t> out;
+    for (const auto& v : array.as_array()) out.push_back(v.as_int64());
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 std::vector<std::string> encrypt(const std::string& keys, const std::vector<std::string>& values)
@@ -218,24 +269,105 @@ BOOST_AUTO_TEST_CASE(a_party_with_other_parameters_is_named)
     BOOST_CHECK(!std::filesystem::exists(d / "k/public_key.json"));
 }
 
+BOOST_AUTO_TEST_CASE(decryption_goes_on_without_an_offline_party)
+{
+    const auto& k = party_key();
+    temp_dir logs;
+    const auto c = encrypt(k.out, {"5", "-6"});
+    // Party 3 never starts. With the default quorum t+1 = 2, parties 1 and 2 decrypt once the
+    // connect window ends, and report party 3 as unavailable.
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run_decrypt_parties({2, 1}, k.out, {"--json"}, c, "2", logs);
+    BOOST_CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(2));
+    for (int id = 1; id <= 2; ++id) {
+        const auto& p = r[static_cast<std::size_t>(id - 1)];
+        BOOST_REQUIRE_MESSAGE(p.code == 0, p.err);
+        BOOST_CHECK(p.error_lines().empty());
+        BOOST_CHECK_MESSAGE(p.err.find("dkg decrypt-party: warning: parties [3] were unavailable (not running within the connect window, or failed)") !=
+                                std::string::npos,
+                            p.err);
+        const auto o = parse_json(p.out).as_object();
+        BOOST_CHECK_EQUAL(o.at("party").as_int64(), id);
+        BOOST_CHECK_EQUAL(boost::json::serialize(o.at("plaintexts")), R"(["5","-6"])");
+        BOOST_CHECK(ids(o.at("used")) == (std::vector<std::int64_t>{1, 2}));
+        BOOST_CHECK(ids(o.at("faulty")).empty());
+        BOOST_CHECK(ids(o.at("unavailable")) == (std::vector<std::int64_t>{3}));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_party_that_finishes_first_is_still_counted_by_a_later_one)
+{
+    const auto& k = party_key();
+    temp_dir logs;
+    const auto c = encrypt(k.out, {"8"});
+    // Party 3 never starts; party 2 starts 0.8 s after party 1, so its connect window ends later.
+    // Party 1, not a receiver, is done as soon as its own window ends, but stays until party 2 has
+    // started: party 2 still finds 2 of 3 parties running and decrypts with party 1's partials.
+    const auto r = run_decrypt_parties({1, 2}, k.out, {"--receivers", "2", "--quiet"}, c, "2", logs, std::chrono::milliseconds(800));
+    for (const auto& p : r) BOOST_CHECK_MESSAGE(p.code == 0, p.err);
+    BOOST_CHECK_EQUAL(r[0].out, "");
+    BOOST_CHECK_EQUAL(r[1].out, "8\n");
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_party_is_named_in_decryption)
 {
     const auto& k = party_key();
     temp_dir logs;
     const auto c = encrypt(k.out, {"5"});
+    {
+        // --quorum 3: every party must run. Party 3 never starts: parties 1 and 2 give up after the
+        // connect window, naming it.
+        const auto r = run_decrypt_parties({1, 2}, k.out, {"--quiet", "--quorum", "3"}, c, "1", logs);
+        for (const auto& p : r) {
+            BOOST_CHECK_EQUAL(p.code, 1);
+            const auto lines = p.error_lines();
+            BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+            BOOST_CHECK_MESSAGE(lines.front().find("dkg decrypt-party: error: decryption failed: party 3: timed out") == 0 &&
+                                    lines.front().find("parties 3 did not connect within 1000 ms") != std::string::npos,
+                                lines.front());
+            BOOST_CHECK(p.out.empty());
+        }
+    }
+    {
+        // The default quorum (2 of 3) with only party 1 running: it names the first missing party
+        // and says how many were needed.
+        const auto r = run_decrypt_parties({1}, k.out, {"--quiet"}, c, "1", logs).front();
+        BOOST_CHECK_EQUAL(r.code, 1);
+        const auto lines = r.error_lines();
+        BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+        BOOST_CHECK_MESSAGE(lines.front().find("dkg decrypt-party: error: decryption failed: party 2: timed out") == 0 &&
+                                lines.front().find("parties 2, 3 did not connect within 1000 ms (1 of 3 parties connected, 2 needed)") !=
+                                    std::string::npos,
+                            lines.front());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_party_of_another_network_is_not_let_in)
+{
+    const auto& k = party_key();
+    temp_dir logs;
+    const auto c = encrypt(k.out, {"17"});
     const unsigned base = free_base_port(3);
-    // Party 3 never starts: parties 1 and 2 give up after the connect window, naming it.
+    // Parties 1 and 2 run with --network alpha, party 3 with --network beta: 1 and 2 refuse it and
+    // decrypt without it; party 3 finds fewer than its quorum and fails.
     std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= 3; ++id)
+        args.push_back(with_connect_window(decrypt_party_args(id, base, k.out, {"--json", "--network", id == 3 ? "beta" : "alpha"}, c), "2"));
+    const auto r = run_parties({3, 1, 2}, args, logs, std::chrono::milliseconds(0));
     for (int id = 1; id <= 2; ++id) {
-        auto a = decrypt_party_args(id, base, k.out, {"--quiet"}, c);
-        a[std::find(a.begin(), a.end(), "--connect-window") - a.begin() + 1] = "1";
-        args.push_back(a);
+        const auto& p = r[static_cast<std::size_t>(id - 1)];
+        BOOST_REQUIRE_MESSAGE(p.code == 0, p.err);
+        const auto o = parse_json(p.out).as_object();
+        BOOST_CHECK_EQUAL(boost::json::serialize(o.at("plaintexts")), R"(["17"])");
+        BOOST_CHECK(ids(o.at("unavailable")) == (std::vector<std::int64_t>{3}));
     }
-    const auto r = run_parties({1, 2}, args, logs, std::chrono::milliseconds(0));
-    for (const auto& p : r) {
-        BOOST_CHECK_EQUAL(p.code, 1);
-        BOOST_CHECK_MESSAGE(p.err.find("dkg decrypt-party: error: decryption failed: party 3: timed out") == 0, p.err);
-    }
+    BOOST_CHECK_EQUAL(r[2].code, 1);
+    const auto lines = r[2].error_lines();
+    BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+    BOOST_CHECK_MESSAGE(lines.front().find("dkg decrypt-party: error: decryption failed: party 1: timed out") == 0 &&
+                            lines.front().find("(1 of 3 parties connected, 2 needed)") != std::string::npos,
+                        lines.front());
+    BOOST_CHECK(r[2].out.empty());
 }
 
 BOOST_AUTO_TEST_CASE(partial_decryptions_of_another_ciphertext_are_attributed)
@@ -266,5 +398,162 @@ BOOST_AUTO_TEST_CASE(partial_decryptions_of_another_ciphertext_are_attributed)
         BOOST_CHECK(p.error_lines().empty());
     }
 }
+
+#if DKG_HAS_TLS
+
+namespace {
+
+/// Three parties' key, generated over TLS by `dkg party` processes once per test run.
+const distributed_key& tls_party_key()
+{
+    static const auto k = [] {
+        std::vector<result> results;
+        unsigned base_port = 0;
+        auto key = generate_key(
+            [&](int id, unsigned base, const std::string& out) {
+                base_port = base;
+                auto extra = tls_options(id);
+                extra.push_back("--json");
+                auto args = party_args(id, base, out, extra);
+                if (id == 1) args.erase(std::find(args.begin(), args.end(), "--quiet")); // party 1 says it listens over TLS
+                return args;
+            },
+            {2, 3, 1}, results);
+        BOOST_CHECK_MESSAGE(results[0].err.find("dkg party: note: party 1 listens on 127.0.0.1:" + std::to_string(base_port + 1) +
+                                                " (TLS); waiting for the other 2 parties") == 0,
+                            results[0].err);
+        return key;
+    }();
+    return *k;
+}
+
+void write_file(const std::string& path, const std::string& text)
+{
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+/// An encrypted copy of party `id`'s test key, with the password in a file.
+struct encrypted_key {
+    std::string key, password_file, password;
+};
+
+encrypted_key encrypt_key(const temp_dir& dir, int id, const std::string& password)
+{
+    encrypted_key e{dir / ("party-" + std::to_string(id) + "-encrypted.key"), dir / "password.txt", password};
+    std::ofstream(e.password_file) << password << "\nsecond line, ignored\n";
+    const std::string command = "openssl pkey -in '" + (test_certificates() / ("party-" + std::to_string(id) + ".key")).string() +
+                                "' -aes-256-cbc -passout 'file:" + e.password_file + "' -out '" + e.key + "' 2>'" + dir / "openssl.log" + "'";
+    BOOST_REQUIRE_MESSAGE(std::system(command.c_str()) == 0, command);
+    BOOST_REQUIRE(read_text(e.key).find("ENCRYPTED") != std::string::npos);
+    return e;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(key_generation_over_tls)
+{
+    const auto& k = tls_party_key();
+    const auto c = encrypt(k.out, {"-31", "1000"});
+    for (const auto& set : std::vector<std::string>{"1,2", "3,1", "2,3"}) {
+        const std::string shares = k.out + "/party-" + set.substr(0, 1) + ".share," + k.out + "/party-" + set.substr(2, 1) + ".share";
+        const auto r = run({"decrypt", "--shares", shares, "--public-key", k.out + "/public_key.json", c[0], c[1]});
+        BOOST_CHECK_MESSAGE(r.code == 0, r.err);
+        BOOST_CHECK_EQUAL(r.out, "-31\n1000\n");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_party_given_another_partys_certificate_is_refused)
+{
+    temp_dir d;
+    const unsigned base = free_base_port(3);
+    // Party 2 started with party 3's certificate and key stops before it connects to anyone.
+    const auto r = run(party_args(2, base, d / "k", tls_options(2, "party-3")));
+    BOOST_CHECK_EQUAL(r.code, 3);
+    BOOST_CHECK(r.out.empty());
+    BOOST_CHECK_EQUAL(r.err, "dkg party: error: TLS configuration: tls_transport: this party's certificate does not name it: the certificate "
+                             "\"CN=dkg-party-3,O=dkg test\" names party 3, not party 2 (expected the name dkg-party-2)\n");
+    BOOST_CHECK(!std::filesystem::exists(d / "k/party-2.share"));
+}
+
+BOOST_AUTO_TEST_CASE(a_certificate_of_an_unknown_ca_is_refused)
+{
+    temp_dir d;
+    const unsigned base = free_base_port(3);
+    // Party 1's certificate names it but comes from a CA the others do not trust: parties 2 and 3
+    // refuse it in the TLS handshake, and it refuses theirs.
+    std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= 3; ++id) {
+        auto extra = tls_options(id, id == 1 ? "other-ca-party-1" : "");
+        extra.insert(extra.end(), {"--connect-window", "2"});
+        args.push_back(party_args(id, base, d / "k", extra));
+    }
+    const auto r = run_parties({1, 2, 3}, args, d, std::chrono::milliseconds(0));
+    for (int id = 1; id <= 3; ++id) {
+        const auto& p = r[static_cast<std::size_t>(id - 1)];
+        BOOST_CHECK_EQUAL(p.code, 1);
+        const auto lines = p.error_lines();
+        BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+        const std::string expected = id == 1 ? "dkg party: error: key generation failed: party 2: timed out waiting for a party (tls start: parties 2, 3 did not connect"
+                                             : "dkg party: error: key generation failed: party 1: timed out waiting for a party (tls start: parties 1 did not connect";
+        BOOST_CHECK_MESSAGE(lines.front().find(expected) == 0, lines.front());
+        if (id == 1) BOOST_CHECK_MESSAGE(lines.front().find("party 2: connection closed during handshake: tlsv1 alert unknown ca") != std::string::npos, lines.front());
+    }
+    BOOST_CHECK(!std::filesystem::exists(d / "k/public_key.json"));
+}
+
+BOOST_AUTO_TEST_CASE(decryption_over_tls_with_an_encrypted_key)
+{
+    const auto& k = tls_party_key();
+    temp_dir d;
+    const auto c = encrypt(k.out, {"42", "-7"});
+    const auto key1 = encrypt_key(d, 1, "correct horse");
+    {
+        // Party 1's key is encrypted; every party receives.
+        const unsigned base = free_base_port(3);
+        std::vector<std::vector<std::string>> args;
+        for (int id = 1; id <= 3; ++id) {
+            auto extra = tls_options(id);
+            if (id == 1) {
+                extra[5] = key1.key;
+                extra.insert(extra.end(), {"--key-password-file", key1.password_file});
+            }
+            extra.insert(extra.end(), {"--quiet", "--decryption-id", "7"});
+            args.push_back(decrypt_party_args(id, base, k.out, extra, c));
+        }
+        const auto r = run_parties({3, 2, 1}, args, d);
+        for (const auto& p : r) {
+            BOOST_CHECK_MESSAGE(p.code == 0, p.err);
+            BOOST_CHECK_EQUAL(p.out, "42\n-7\n");
+            BOOST_CHECK(p.err.empty());
+        }
+    }
+    {
+        // A wrong password: a one-line error that names the file, never a password.
+        write_file(key1.password_file, "tried this\n");
+        const unsigned base = free_base_port(3);
+        auto extra = tls_options(1);
+        extra[5] = key1.key;
+        extra.insert(extra.end(), {"--key-password-file", key1.password_file, "--quiet"});
+        const auto r = run(decrypt_party_args(1, base, k.out, extra, c));
+        BOOST_CHECK_EQUAL(r.code, 3);
+        const auto lines = r.error_lines();
+        BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+        BOOST_CHECK_MESSAGE(lines.front().find("dkg decrypt-party: error: TLS configuration: tls_transport: cannot load private_key file " + key1.key + ": ") == 0,
+                            lines.front());
+        BOOST_CHECK(r.err.find("tried") == std::string::npos && r.err.find("horse") == std::string::npos);
+    }
+    {
+        // The key without its password file.
+        const unsigned base = free_base_port(3);
+        auto extra = tls_options(1);
+        extra[5] = key1.key;
+        extra.push_back("--quiet");
+        const auto r = run(decrypt_party_args(1, base, k.out, extra, c));
+        BOOST_CHECK_EQUAL(r.code, 3);
+        BOOST_CHECK_MESSAGE(r.err.find("dkg decrypt-party: error: TLS configuration: tls_transport: cannot load private_key file " + key1.key + ": ") == 0, r.err);
+    }
+}
+
+#endif // DKG_HAS_TLS
 
 BOOST_AUTO_TEST_SUITE_END()

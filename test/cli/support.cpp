@@ -178,4 +178,24 @@ std::filesystem::path source_dir()
     return DKG_SOURCE_DIR;
 }
 
+const std::filesystem::path& test_certificates()
+{
+    static const temp_dir dir;
+    static const bool made = [] {
+        const std::string command = "bash '" + (source_dir() / "scripts/make_test_certificates.sh").string() + "' '" + dir.path().string() +
+                                    "' 3 >'" + dir / "make.log" + "' 2>&1";
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot make the test certificates: " + command);
+        return true;
+    }();
+    static_cast<void>(made);
+    return dir.path();
+}
+
+std::vector<std::string> tls_options(int id, const std::string& certificate)
+{
+    const auto& dir = test_certificates();
+    const std::string name = certificate.empty() ? "party-" + std::to_string(id) : certificate;
+    return {"--ca", (dir / "ca.pem").string(), "--cert", (dir / (name + ".pem")).string(), "--key", (dir / (name + ".key")).string()};
+}
+
 } // namespace dkg_cli_test

@@ -1,5 +1,5 @@
 // Helpers of the command-line tool's tests: running `dkg` in this process or as child processes,
-// temporary directories, free loopback ports and JSON parsing.
+// temporary directories, free loopback ports, JSON parsing and test certificates.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -69,5 +69,14 @@ std::string executable();
 
 /// The source tree's root.
 std::filesystem::path source_dir();
+
+/// A directory of test certificates for parties 1..3 (ca.pem, party-I.pem and party-I.key,
+/// other-ca-party-1.pem/.key from an unknown CA), made once per process by
+/// scripts/make_test_certificates.sh and removed at exit.
+const std::filesystem::path& test_certificates();
+
+/// TLS options for party `id`: --ca, --cert and --key with its test certificate, or with the test
+/// certificate and key named `certificate` ("party-3", "other-ca-party-1", ...).
+std::vector<std::string> tls_options(int id, const std::string& certificate = "");
 
 } // namespace dkg_cli_test

@@ -40,6 +40,16 @@ option_spec input_option(const char* what)
     return {"--input", "FILE", what};
 }
 
+/// The options of the commands that talk to other parties over TLS, and --network.
+void add_tls_options(std::vector<option_spec>& o)
+{
+    o.push_back({"--ca", "FILE", "Talk over TLS 1.3: PEM file of the CA certificates that issue the parties' certificates (with --cert and --key)."});
+    o.push_back({"--cert", "FILE", "This party's certificate (PEM, followed by any intermediates); it must name dkg-party-I (or dkg-party-I.ID with --network ID)."});
+    o.push_back({"--key", "FILE", "This party's private key (PEM)."});
+    o.push_back({"--key-password-file", "FILE", "File whose first line is the password of an encrypted --key."});
+    o.push_back({"--network", "ID", "Network id, 1 to 64 letters, digits, '.', '_' or '-': parties with another id are refused (TCP and TLS)."});
+}
+
 std::vector<option_spec> keygen_option_specs(bool party)
 {
     std::vector<option_spec> o;
@@ -53,6 +63,7 @@ std::vector<option_spec> keygen_option_specs(bool party)
         o.push_back({"--host", "HOST", "Host of every party with --base-port (default localhost)."});
         o.push_back({"--peers", "LIST", "host:port of every party in id order, comma-separated (instead of --base-port); IPv6 as [::1]:7000."});
         o.push_back({"--connect-window", "S", "Seconds to wait for all parties to connect; start them within it (default 30)."});
+        add_tls_options(o);
     }
     o.push_back({"--method", "sieve|trial", "Candidate primes: distributed sieve (default) or trial division of N only, as the reference."});
     o.push_back({"--threads", "K", "Worker threads per party; 0 for one per hardware thread (default 1)."});
@@ -91,13 +102,19 @@ const command_spec keygen_spec{
 
 const command_spec party_spec{
     "party",
-    "--id I --parties N --out DIR (--base-port P | --peers LIST) [--threshold T] [--bits B] [options]",
-    "Run one party of a distributed key generation over TCP.",
+    "--id I --parties N --out DIR (--base-port P | --peers LIST) [--threshold T] [--bits B] [--ca FILE --cert FILE --key FILE] "
+    "[options]",
+    "Run one party of a distributed key generation over TCP or TLS.",
     "Runs party I of a key generation among N processes (on one machine or several) over TCP. Every party must be "
-    "started with the same parameters, within the connect window, in any order. Party i listens on HOST:(P+i) with "
-    "--base-port, or on entry i of --peers. At the end the party writes DIR/public_key.json and DIR/party-I.share "
-    "(atomically; the public key file is the same for every party, so the parties may share DIR). A failure names "
-    "the party at fault.\n"
+    "started with the same parameters, within the connect window, in any order; all N parties are needed. Party i "
+    "listens on HOST:(P+i) with --base-port, or on entry i of --peers. At the end the party writes "
+    "DIR/public_key.json and DIR/party-I.share (atomically; the public key file is the same for every party, so the "
+    "parties may share DIR). A failure names the party at fault.\n"
+    "\n"
+    "With --ca, --cert and --key the parties talk over TLS 1.3 with mutual authentication: party i's certificate "
+    "must name dkg-party-i (or dkg-party-i.ID with --network ID) and be issued by a CA of --ca; a party presenting "
+    "another certificate is refused. --key-password-file gives the password of an encrypted key. With --network ID "
+    "(TCP or TLS) only parties started with the same ID are let in.\n"
     "\n"
     "With --json one object as for keygen, with party and share instead of shares.\n"
     "\n"
@@ -172,36 +189,57 @@ const command_spec decrypt_spec{
      input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
 
+std::vector<option_spec> decrypt_party_option_specs()
+{
+    std::vector<option_spec> o{
+        {"--share", "FILE", "This party's key-share file (required)."},
+        {"--id", "I", "This party's id; checked against the share file (default: the file's)."},
+        {"--parties", "N", "Number of parties; checked against the share file (default: the file's)."},
+        {"--base-port", "P", "Party i listens on HOST:(P+i)."},
+        {"--host", "HOST", "Host of every party with --base-port (default localhost)."},
+        {"--peers", "LIST", "host:port of every party in id order, comma-separated (instead of --base-port)."},
+        {"--receivers", "LIST", "Comma-separated ids of the parties that learn the plaintexts (default: all)."},
+        {"--contributors", "LIST", "Comma-separated ids of the parties that send partial decryptions, at least t+1 (default: all)."},
+        {"--no-proofs", "", "Send partial decryptions without proofs (faster; a wrong one is then only noticed if it does not combine)."},
+        {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
+        {"--connect-window", "S", "Seconds to wait for all parties to connect; when it ends, go on if --quorum parties are running (default 30)."},
+        {"--quorum", "K", "Parties, this one included, that must be running when the connect window ends, t+1..N (default t+1)."},
+        {"--decryption-id", "ID", "Number (at most 19 digits) distinguishing decryption runs on the same key; every party gives the same (default 0)."},
+        {"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."},
+        input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace.")};
+    add_tls_options(o);
+    o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
+    return o;
+}
+
 const command_spec decrypt_party_spec{
     "decrypt-party",
-    "--share FILE (--base-port P | --peers LIST) [--id I] [--parties N] [--receivers LIST] CIPHERTEXT...",
-    "Run one party of a distributed decryption over TCP; receivers print the plaintexts.",
+    "--share FILE (--base-port P | --peers LIST) [--receivers LIST] [--quorum K] [--ca FILE --cert FILE --key FILE] [options] "
+    "CIPHERTEXT...",
+    "Run one party of a distributed decryption over TCP or TLS; receivers print the plaintexts.",
     "Every party holding a share runs this command with the same ciphertexts and options, in any order within the "
     "connect window. Each contributor sends its partial decryptions (with proofs of correctness unless --no-proofs) "
     "to the receivers; each receiver checks them and combines the first t+1 valid ones, so up to N-(t+1) "
-    "contributors may give wrong answers. Receivers (default: every party) print one plaintext per line; the other "
-    "parties print nothing and learn nothing. A failure names the party at fault. All N parties must be running, "
-    "since every connection is set up first.\n"
+    "contributors may be offline or give wrong answers. Receivers (default: every party) print one plaintext per "
+    "line; the other parties print nothing and learn nothing. A failure names the party at fault.\n"
+    "\n"
+    "Not every party needs to run: when every party is connected the decryption starts at once; otherwise it starts "
+    "when the connect window ends if at least --quorum parties (default t+1) are running, and the parties that are "
+    "not are reported as unavailable (a warning, and in the JSON output). A party that is done stays until every "
+    "party connected to it has started too (at most the rest of their connect window). The parties agree on the "
+    "session id without exchanging messages first: it is derived from the public key and --decryption-id, so every "
+    "party must give the same --decryption-id; give each decryption on the same key its own, so that messages of a "
+    "party still running an earlier one are never taken for this one's.\n"
+    "\n"
+    "With --ca, --cert and --key the parties talk over TLS 1.3 (as for dkg party; party i's certificate must name "
+    "dkg-party-i).\n"
     "\n"
     "With --json every party prints one object: party, receiver, plaintexts (null at non-receivers), used, faulty, "
     "unavailable.\n"
     "\n"
     "Example (party 1; parties 2 and 3 run the same with their own shares):\n"
     "  dkg decrypt-party --share keys/party-1.share --base-port 7100 --receivers 1 \"$c\"",
-    {{"--share", "FILE", "This party's key-share file (required)."},
-     {"--id", "I", "This party's id; checked against the share file (default: the file's)."},
-     {"--parties", "N", "Number of parties; checked against the share file (default: the file's)."},
-     {"--base-port", "P", "Party i listens on HOST:(P+i)."},
-     {"--host", "HOST", "Host of every party with --base-port (default localhost)."},
-     {"--peers", "LIST", "host:port of every party in id order, comma-separated (instead of --base-port)."},
-     {"--receivers", "LIST", "Comma-separated ids of the parties that learn the plaintexts (default: all)."},
-     {"--contributors", "LIST", "Comma-separated ids of the parties that send partial decryptions, at least t+1 (default: all)."},
-     {"--no-proofs", "", "Send partial decryptions without proofs (faster; a wrong one is then only noticed if it does not combine)."},
-     {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
-     {"--connect-window", "S", "Seconds to wait for all parties to connect (default 30)."},
-     {"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."},
-     input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
-     backend_option, json_option, quiet_option, help_option}};
+    decrypt_party_option_specs()};
 
 const command_spec info_spec{
     "info",
@@ -266,6 +304,29 @@ network_options network_of(const parsed_args& a)
     }
     n.peers = a.value("--peers");
     n.connect_window = a.seconds("--connect-window", n.connect_window, 86400);
+    if (auto id = a.value("--network")) {
+        // The id becomes part of certificate names (dkg-party-I.ID): the characters of a DNS name.
+        const bool allowed = std::all_of(id->begin(), id->end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        });
+        if (id->empty() || id->size() > 64 || !allowed)
+            throw usage_error("--network: the network id must have 1 to 64 letters, digits, '.', '_' or '-', got '" + *id + "'");
+        n.network_id = *id;
+    }
+    const int credentials = int(a.has("--ca")) + int(a.has("--cert")) + int(a.has("--key"));
+    if (credentials != 0 && credentials != 3) throw usage_error("--ca, --cert and --key go together: give all three for TLS, or none");
+    if (a.has("--key-password-file") && credentials == 0) throw usage_error("--key-password-file needs --ca, --cert and --key");
+    if (credentials == 0) return n;
+#if DKG_HAS_TLS
+    for (const char* name : {"--ca", "--cert", "--key", "--key-password-file"})
+        if (a.has(name) && a.value(name)->empty()) throw usage_error(std::string(name) + ": empty file name");
+    n.ca = *a.value("--ca");
+    n.cert = *a.value("--cert");
+    n.key = *a.value("--key");
+    if (auto f = a.value("--key-password-file")) n.key_password_file = *f;
+#else
+    throw usage_error("--ca, --cert, --key: this dkg was built without TLS (OpenSSL was not found)");
+#endif
     return n;
 }
 
@@ -373,6 +434,8 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
         o.network = network_of(a);
         o.receivers = a.value("--receivers");
         o.contributors = a.value("--contributors");
+        if (a.has("--quorum")) o.quorum = a.number("--quorum", 0, 0, 1024); // checked against t+1..N with the share
+        o.decryption_id = a.number("--decryption-id", 0, 0, ~std::uint64_t{0});
         o.proofs = !a.has("--no-proofs");
         o.timeout = a.seconds("--timeout", o.timeout, 86400);
         o.precision = precision_of(a);

@@ -22,6 +22,12 @@ struct network_options {
     std::string host = "localhost";
     std::optional<std::string> peers; ///< or the list "host:port,..." (party i is entry i)
     std::chrono::milliseconds connect_window{std::chrono::seconds(30)};
+    std::string network_id; ///< --network: the cluster name (and the certificates' name suffix)
+    /// --ca, --cert, --key (all or none): TLS with these PEM files; --key-password-file.
+    std::optional<std::filesystem::path> ca, cert, key, key_password_file;
+
+    /// Whether the parties talk over TLS.
+    bool tls() const noexcept { return ca.has_value(); }
 };
 
 /// `dkg keygen` and `dkg party`.
@@ -67,6 +73,8 @@ struct decrypt_party_options {
     std::optional<std::size_t> parties;
     network_options network;
     std::optional<std::string> receivers, contributors; ///< comma-separated ids, checked against n
+    std::optional<std::size_t> quorum;                  ///< parties that must be running (default t+1)
+    std::uint64_t decryption_id = 0;                    ///< part of the session id (docs/cli.md)
     bool proofs = true;
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};
     unsigned precision = 0;

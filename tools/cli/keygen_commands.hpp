@@ -151,13 +151,13 @@ int party_command(const keygen_options& o, const io& streams)
     refuse_to_overwrite(public_key_path(o), o.force);
 
     const std::string label = "party " + std::to_string(o.id);
-    streams.note(label + " listens on " + endpoints[o.id - 1].to_string() + "; waiting for the other " +
+    streams.note(label + " listens on " + endpoints[o.id - 1].to_string() + (o.network.tls() ? " (TLS)" : "") + "; waiting for the other " +
                  std::to_string(o.parties - 1) + " parties (up to " + human_seconds(o.network.connect_window) + ")");
     progress_line progress(streams, label, streams.progress);
     keygen_progress last;
     std::optional<key_share<N>> result;
     system_rng rng;
-    run_party(o.id, endpoints, o.network, o.timeout, "key generation", [&](session<tcp_transport>& s, auto done) {
+    run_party(o.id, endpoints, o.network, o.timeout, "key generation", [&](auto& s, auto done) {
         async_generate_key<N>(
             s, rng, o.params,
             [&](const keygen_progress& p) {

@@ -1,6 +1,6 @@
 // Helpers of the command implementations, generic over the big-integer type: reading keys, shares
 // and ciphertexts given on the command line, printing plaintexts, and running one party's
-// operation over TCP. Included only by the backends' translation units.
+// operation over TCP or TLS. Included only by the backends' translation units.
 #pragma once
 
 #include "args.hpp"
@@ -16,10 +16,18 @@
 #include <dkg/serialization.hpp>
 #include <dkg/session.hpp>
 #include <dkg/transport/tcp.hpp>
+#if DKG_HAS_TLS
+#include <dkg/transport/tls.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 #include <boost/asio/io_context.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -82,8 +90,11 @@ key_share<N> load_share(const std::filesystem::path& path, std::optional<party_i
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw input_error("cannot read share file " + path.string() + ": no such file");
     if (std::filesystem::is_directory(path, ec)) throw input_error("cannot read share file " + path.string() + ": it is a directory");
+    // A named "no expected key" (g++ 12 warns about the default argument's temporary as possibly
+    // uninitialized here).
+    const std::optional<public_key<N>> any_key;
     try {
-        return load_key_share<N>(path, expected_party);
+        return load_key_share<N>(path, expected_party, any_key);
     } catch (const format_error& e) {
         throw input_error("share file " + path.string() + ": " + e.what());
     } catch (const std::system_error& e) {
@@ -153,29 +164,25 @@ inline void print_values(const io& streams, const std::vector<std::string>& valu
     }
 }
 
-/// Runs one party's network operation: starts the TCP transport, then `operation` on an
-/// established session once every party is connected, then shuts the transport down.
-/// `operation(session, done)` must call `done(exception_ptr)` exactly once, on the session's executor.
-/// @throws operation_error describing the failure (the party at fault named by the library).
-template <class Operation>
-void run_party(std::uint32_t self, const std::vector<tcp_endpoint>& endpoints, const network_options& network,
-               std::chrono::milliseconds timeout, const std::string& what, Operation&& operation)
+namespace party_detail {
+
+/// Runs `operation` on a session over `transport` once it has started, then shuts it down.
+template <class Transport, class Operation>
+void run_on(boost::asio::io_context& context, Transport& transport, std::chrono::milliseconds timeout, const std::string& what,
+            Operation& operation)
 {
-    boost::asio::io_context context;
-    tcp_options options;
-    options.connect_window = network.connect_window;
-    tcp_transport transport(context, self, endpoints, options);
     session_options session_opts;
     session_opts.timeout = timeout;
-    session<tcp_transport> s(transport, session_opts);
+    session<Transport> s(transport, session_opts);
     std::exception_ptr error;
     transport.async_start([&](std::exception_ptr e) {
         if (e) {
-            error = e;
+            error = e; // a failed start has closed the transport
             return;
         }
         operation(s, [&](std::exception_ptr e2) {
             error = e2;
+            // Also after a failure: a running transport keeps io_context::run() busy until closed.
             transport.async_shutdown([](boost::system::error_code) {});
         });
     });
@@ -188,6 +195,93 @@ void run_party(std::uint32_t self, const std::vector<tcp_endpoint>& endpoints, c
     } catch (const boost::system::system_error& e) {
         throw operation_error(what + " failed: " + e.what());
     }
+}
+
+#if DKG_HAS_TLS
+/// Overwrites and clears a string that held a secret.
+inline void wipe(std::string& secret)
+{
+    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+    secret.clear();
+}
+
+/// Reads the first line of a key password file (without its line end) into `password`. The file
+/// is read with plain read(2) into a buffer that is wiped, so no other copy stays in memory.
+/// @throws input_error naming the file (never its contents).
+inline void read_password(const std::filesystem::path& path, std::string& password)
+{
+    constexpr std::size_t limit = 4096;
+    const auto fail = [&](const std::string& why) { return input_error("key password file " + path.string() + ": " + why); };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw fail("cannot read it: " + std::generic_category().message(errno));
+    std::array<char, limit + 1> buffer;
+    std::size_t size = 0;
+    int error = 0;
+    while (size < buffer.size()) {
+        const ::ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) error = errno;
+        if (got <= 0) break;
+        size += static_cast<std::size_t>(got);
+    }
+    ::close(fd);
+    const std::string_view text(buffer.data(), size);
+    const std::size_t length = std::min(text.find_first_of("\r\n"), size);
+    if (error == 0 && size <= limit) password.assign(buffer.data(), length);
+    OPENSSL_cleanse(buffer.data(), buffer.size());
+    if (error != 0) throw fail("cannot read it: " + std::generic_category().message(error));
+    if (size > limit) throw fail("larger than " + std::to_string(limit) + " bytes");
+    if (password.empty()) throw fail("the first line is empty");
+}
+#endif
+
+} // namespace party_detail
+
+/// Runs one party's network operation: starts the transport (TCP, or TLS with --ca/--cert/--key),
+/// then `operation` on a session once the start completed (every party connected, or `quorum`
+/// of them when the connect window ended; 0 means all), then shuts the transport down.
+/// `operation(session, done)` gets a `session<T>&` for the transport type T, must establish it
+/// (or leave that to the protocol), and must call `done(exception_ptr)` exactly once, on the
+/// session's executor.
+/// @throws operation_error describing the failure (the party at fault named by the library);
+/// input_error if the TLS credentials cannot be used; usage_error for TLS in a build without it.
+template <class Operation>
+void run_party(std::uint32_t self, const std::vector<tcp_endpoint>& endpoints, const network_options& network,
+               std::chrono::milliseconds timeout, const std::string& what, Operation&& operation, std::size_t quorum = 0)
+{
+    boost::asio::io_context context;
+    tcp_options options;
+    options.connect_window = network.connect_window;
+    options.network_id = network.network_id;
+    options.start_quorum = quorum;
+    if (!network.tls()) {
+        tcp_transport transport(context, self, endpoints, options);
+        party_detail::run_on(context, transport, timeout, what, operation);
+        return;
+    }
+#if DKG_HAS_TLS
+    tls_options tls;
+    static_cast<tcp_options&>(tls) = options;
+    tls.ca_file = network.ca->string();
+    tls.certificate_chain_file = network.cert->string();
+    tls.private_key_file = network.key->string();
+    // The password is wiped from `tls` whatever happens; the transport wipes its own copy.
+    struct wipe_password {
+        std::string& password;
+        ~wipe_password() { party_detail::wipe(password); }
+    } guard{tls.private_key_password};
+    if (network.key_password_file) party_detail::read_password(*network.key_password_file, tls.private_key_password);
+    std::optional<tls_transport> transport;
+    try {
+        transport.emplace(context, self, endpoints, tls);
+    } catch (const std::invalid_argument& e) {
+        throw input_error(std::string("TLS configuration: ") + e.what());
+    }
+    party_detail::wipe(tls.private_key_password);
+    party_detail::run_on(context, *transport, timeout, what, operation);
+#else
+    throw usage_error("--ca, --cert, --key: this dkg was built without TLS (OpenSSL was not found)"); // checked when parsing
+#endif
 }
 
 } // namespace dkg::cli

@@ -1,4 +1,4 @@
-// `dkg encrypt`, `add`, `multiply`, `decrypt` (from share files), `decrypt-party` (over TCP) and
+// `dkg encrypt`, `add`, `multiply`, `decrypt` (from share files), `decrypt-party` (over TCP or TLS) and
 // `info`, generic over the big-integer type. Included by gmp_threshold.cpp and
 // cpp_int_threshold.cpp only.
 #pragma once
@@ -81,14 +81,67 @@ std::string id_list(const Result& ids)
     return json_array(items);
 }
 
-/// One party's distributed decryption: establishes the session, then async_decrypt.
+/// The session id of a `decrypt-party` run: the first 16 bytes of SHA-256 of a label, the public
+/// key's N and the decryption id, which every party knows before any message (so no round 0 is
+/// needed and the run works with parties offline). The ciphertexts are not part of it: every
+/// partial decryption is bound to the exact ciphertexts anyway (async_decrypt's batch digest), so
+/// a party decrypting other ciphertexts is named as faulty instead of going unheard.
 template <big_integer N>
-boost::asio::awaitable<void> establish_and_decrypt(session<tcp_transport>& s, system_rng& rng, const key_share<N>& share,
-                                                   std::vector<ciphertext<N>> ciphertexts, dkg::decrypt_options options,
-                                                   std::optional<decryption_result<N>>& result)
+session_id decryption_session_id(const public_key<N>& key, std::uint64_t decryption_id)
 {
-    co_await s.establish(rng);
+    dkg::detail::sha256 h;
+    const std::string_view label = "dkg/cli/decrypt-party/session/v1";
+    h.update_u64(label.size()).update(label);
+    dkg::detail::hash_integer(h, key.n());
+    h.update_u64(decryption_id);
+    const auto digest = h.finish();
+    session_id id{};
+    std::copy_n(digest.begin(), id.size(), id.begin());
+    return id;
+}
+
+/// The user-message topic on which a `decrypt-party` party tells the others that it has started.
+inline constexpr std::uint32_t started_topic = 1;
+
+/// One party's distributed decryption on a session with an agreed id; `offline` gets the parties
+/// that were not connected when the transport started.
+///
+/// Each party's connect window ends at its own time, and a party counts (and hears) only the
+/// parties still connected then. So that a party that finishes early is not gone before a party
+/// that started later has counted it, every party tells the parties connected to it that it has
+/// started, and, once its decryption is done, stays until each of them has said so too (or has
+/// failed). That wait is at most the others' remaining connect window, and usually nothing, since
+/// the messages were sent at their start.
+template <big_integer N, class Session>
+boost::asio::awaitable<void> decrypt_on(Session& s, session_id id, system_rng& rng, const key_share<N>& share,
+                                        std::vector<ciphertext<N>> ciphertexts, dkg::decrypt_options options,
+                                        std::optional<decryption_result<N>>& result, std::vector<party_id>& offline)
+{
+    std::vector<party_id> running;
+    for (party_id j = 1; j <= s.party_count(); ++j) {
+        if (j == s.self()) continue;
+        if (s.transport().connected(j))
+            running.push_back(j);
+        else
+            offline.push_back(j);
+    }
+    s.establish_with(id);
+    const bytes started(1, 1);
+    for (party_id j : running) {
+        try {
+            co_await s.async_send_user(j, started_topic, started, boost::asio::use_awaitable);
+        } catch (const protocol_error&) {
+            // The party failed; the decryption reports it.
+        }
+    }
     result.emplace(co_await async_decrypt(s, share, std::move(ciphertexts), std::move(options), rng, boost::asio::use_awaitable));
+    for (party_id j : running) {
+        try {
+            co_await s.async_receive_user(j, started_topic, boost::asio::use_awaitable);
+        } catch (const protocol_error&) {
+            // It failed or left: nothing to wait for.
+        }
+    }
 }
 
 } // namespace threshold_detail
@@ -182,6 +235,11 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
     } catch (const std::invalid_argument& e) {
         throw usage_error(std::string("--") + e.what());
     }
+    const std::size_t quorum = o.quorum.value_or(share.threshold() + 1);
+    if (quorum < share.threshold() + 1 || quorum > n)
+        throw usage_error("--quorum: must be in " + std::to_string(share.threshold() + 1) + ".." + std::to_string(n) + " (t+1..N), got " +
+                          std::to_string(quorum));
+    options.id = o.decryption_id;
     const auto& key = share.public_key();
     const auto encoder = make_encoder(key, o.precision);
     auto ciphertexts = parse_ciphertexts(key, o.ciphertexts);
@@ -189,14 +247,27 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
                           std::find(options.receivers.begin(), options.receivers.end(), share.id()) != options.receivers.end();
 
     const std::string label = "party " + std::to_string(share.id());
-    streams.note(label + " listens on " + endpoints[share.id() - 1].to_string() + "; waiting for the other " +
-                 std::to_string(n - 1) + " parties (up to " + human_seconds(o.network.connect_window) + ")");
+    streams.note(label + " listens on " + endpoints[share.id() - 1].to_string() + (o.network.tls() ? " (TLS)" : "") +
+                 "; waiting for the other " + std::to_string(n - 1) + " parties (up to " + human_seconds(o.network.connect_window) +
+                 (quorum < n ? "; then goes on with at least " + std::to_string(quorum) + " of " + std::to_string(n) + " running" : std::string()) +
+                 ")");
     std::optional<decryption_result<N>> result;
+    std::vector<party_id> offline;
     system_rng rng;
-    run_party(share.id(), endpoints, o.network, o.timeout, "decryption", [&](session<tcp_transport>& s, auto done) {
-        boost::asio::co_spawn(s.get_executor(),
-                              threshold_detail::establish_and_decrypt<N>(s, rng, share, std::move(ciphertexts), options, result), done);
-    });
+    const session_id id = threshold_detail::decryption_session_id(key, o.decryption_id);
+    run_party(
+        share.id(), endpoints, o.network, o.timeout, "decryption",
+        [&](auto& s, auto done) {
+            boost::asio::co_spawn(s.get_executor(),
+                                  threshold_detail::decrypt_on<N>(s, id, rng, share, std::move(ciphertexts), options, result, offline), done);
+        },
+        quorum);
+
+    // Parties that were not running, and those that failed during the decryption.
+    std::vector<party_id> unavailable = offline;
+    unavailable.insert(unavailable.end(), result->unavailable.begin(), result->unavailable.end());
+    std::sort(unavailable.begin(), unavailable.end());
+    unavailable.erase(std::unique(unavailable.begin(), unavailable.end()), unavailable.end());
 
     std::vector<std::string> plaintexts;
     if (result->plaintexts)
@@ -207,13 +278,15 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
                                     {"plaintexts", receiver ? json_string_array(plaintexts) : "null"},
                                     {"used", threshold_detail::id_list(result->used)},
                                     {"faulty", threshold_detail::id_list(result->faulty)},
-                                    {"unavailable", threshold_detail::id_list(result->unavailable)}})
+                                    {"unavailable", threshold_detail::id_list(unavailable)}})
                     << '\n';
     } else if (receiver) {
         print_values(streams, plaintexts);
     } else {
         streams.note(label + " is not a receiver: it sent its partial decryptions and learns nothing");
     }
+    if (!unavailable.empty())
+        streams.warning("parties " + threshold_detail::id_list(unavailable) + " were unavailable (not running within the connect window, or failed)");
     if (!result->faulty.empty())
         streams.warning("rejected partial decryptions of parties " + threshold_detail::id_list(result->faulty));
     return exit_ok;
