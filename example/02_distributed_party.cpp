@@ -1,5 +1,6 @@
-// Example 2: one party of a distributed run, over TCP. Start one process per party (on one machine
-// or several); 02_run_local.sh starts them all on this machine.
+// Example 2: one party of a distributed run, over TCP, or TLS when given certificate files. Start
+// one process per party (on one machine or several); 02_run_local.sh starts them all on this
+// machine.
 //
 // Each party
 //   1. connects to the others,
@@ -12,6 +13,7 @@
 // Usage:
 //   02_distributed_party --id J [--parties N] [--threshold T] [--bits B] [--value V] [--expect S]
 //                        [--base-port P | --peers host:port,host:port,...]
+//                        [--ca FILE --cert FILE --key FILE]
 //
 //   --id J         this party, 1..N
 //   --parties N    number of parties (default 3); party i listens on 127.0.0.1:P+i-1
@@ -21,9 +23,18 @@
 //   --bits B       key length (default 2048)
 //   --value V      this party's private value (default J)
 //   --expect S     fail unless the decrypted sum is S (for tests)
+//   --ca FILE      talk over TLS 1.3 (dkg::tls_transport): the CA certificates (PEM) that issue the
+//                  parties' certificates; needs --cert and --key, and a build with OpenSSL
+//   --cert FILE    this party's certificate (PEM); it must name "dkg-party-J"
+//   --key FILE     this party's private key (PEM, unencrypted)
 //
-// The parties may be started in any order within 30 seconds.
+// The parties may be started in any order within 30 seconds. Without --ca they talk over plain TCP,
+// which is for trusted networks only. For TLS, scripts/make_test_certificates.sh makes test
+// certificates (02_run_local.sh --tls uses it); docs/transport.md §4 says how to issue real ones.
 #include <dkg/dkg.hpp>
+#if DKG_HAS_TLS
+#include <dkg/transport/tls.hpp>
+#endif
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -51,6 +62,7 @@ struct config {
     std::size_t bits = 2048;
     long long value = 0;
     std::optional<long long> expect;
+    std::string ca, cert, key; // TLS credentials (all three or none)
 };
 
 config parse(int argc, char** argv)
@@ -70,6 +82,9 @@ config parse(int argc, char** argv)
         else if (flag == "--bits") c.bits = std::stoul(arg);
         else if (flag == "--value") value = std::stoll(arg);
         else if (flag == "--expect") c.expect = std::stoll(arg);
+        else if (flag == "--ca") c.ca = arg;
+        else if (flag == "--cert") c.cert = arg;
+        else if (flag == "--key") c.key = arg;
         else throw std::invalid_argument("unknown option " + flag);
     }
     if (argc % 2 == 0) throw std::invalid_argument(std::string("option ") + argv[argc - 1] + " needs a value");
@@ -80,6 +95,8 @@ config parse(int argc, char** argv)
             c.peers.push_back({"127.0.0.1", static_cast<std::uint16_t>(base_port + i)});
     }
     if (c.id < 1 || c.id > c.peers.size()) throw std::invalid_argument("--id: must be in 1..parties");
+    if (c.ca.empty() != c.cert.empty() || c.ca.empty() != c.key.empty())
+        throw std::invalid_argument("--ca, --cert and --key go together: give all three for TLS, or none");
     c.value = value.value_or(c.id);
     return c;
 }
@@ -91,9 +108,10 @@ std::string list(const std::vector<dkg::party_id>& parties)
     return out;
 }
 
-// The whole run of one party, as a coroutine on the transport's executor.
-boost::asio::awaitable<number> run_party(const config& cfg, dkg::tcp_transport& transport, dkg::session<dkg::tcp_transport>& session,
-                                         dkg::system_rng& rng)
+// The whole run of one party, as a coroutine on the transport's executor. The same code runs over
+// dkg::tcp_transport and dkg::tls_transport (any model of dkg::transport with async_start).
+template <class Transport>
+boost::asio::awaitable<number> run_party(const config& cfg, Transport& transport, dkg::session<Transport>& session, dkg::system_rng& rng)
 {
     const std::string me = "party " + std::to_string(cfg.id) + ": ";
     const std::size_t n = cfg.peers.size();
@@ -108,7 +126,8 @@ boost::asio::awaitable<number> run_party(const config& cfg, dkg::tcp_transport& 
     params.validate(n); // fail before connecting if they cannot work for n parties
 
     // 1. Connect (retrying until every other party is up).
-    std::cout << me << "listening on " << cfg.peers[cfg.id - 1].to_string() << ", connecting to parties " << list(others) << std::endl;
+    std::cout << me << "listening on " << cfg.peers[cfg.id - 1].to_string() << (cfg.ca.empty() ? "" : " (TLS)") << ", connecting to parties "
+              << list(others) << std::endl;
     co_await transport.async_start(use_awaitable);
 
     // 2. Key generation.
@@ -148,17 +167,11 @@ boost::asio::awaitable<number> run_party(const config& cfg, dkg::tcp_transport& 
     co_return total;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
-try {
-    const config cfg = parse(argc, argv);
-
-    boost::asio::io_context io;
-    dkg::tcp_options options;
-    options.connect_window = std::chrono::seconds(30);
-    dkg::tcp_transport transport(io, cfg.id, cfg.peers, options);
-    dkg::session<dkg::tcp_transport> session(transport);
+// Runs this party over `transport` until it has finished (or failed) and returns the sum.
+template <class Transport>
+number run(const config& cfg, boost::asio::io_context& io, Transport& transport)
+{
+    dkg::session<Transport> session(transport);
     dkg::system_rng rng;
 
     std::exception_ptr error;
@@ -171,7 +184,39 @@ try {
     io.run();
 
     if (error) std::rethrow_exception(error);
-    if (cfg.expect && *total != number(*cfg.expect)) {
+    return *total;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+try {
+    const config cfg = parse(argc, argv);
+
+    boost::asio::io_context io;
+    number total;
+    if (cfg.ca.empty()) {
+        dkg::tcp_options options;
+        options.connect_window = std::chrono::seconds(30);
+        dkg::tcp_transport transport(io, cfg.id, cfg.peers, options);
+        total = run(cfg, io, transport);
+    } else {
+#if DKG_HAS_TLS
+        // Every connection is TLS 1.3; a peer is accepted as party j only with a certificate from
+        // the CA that names "dkg-party-j". The files are loaded and checked here.
+        dkg::tls_options options;
+        options.connect_window = std::chrono::seconds(30);
+        options.ca_file = cfg.ca;
+        options.certificate_chain_file = cfg.cert;
+        options.private_key_file = cfg.key;
+        dkg::tls_transport transport(io, cfg.id, cfg.peers, options);
+        total = run(cfg, io, transport);
+#else
+        throw std::invalid_argument("--ca, --cert, --key: this program was built without TLS (OpenSSL)");
+#endif
+    }
+
+    if (cfg.expect && total != number(*cfg.expect)) {
         std::cerr << "party " << cfg.id << ": ERROR: expected " << *cfg.expect << '\n';
         return EXIT_FAILURE;
     }
