@@ -234,8 +234,9 @@ public:
     using connection = stream_connection<Security>;
     enum class phase { idle, starting, running, closing, closed };
 
-    stream_impl(const boost::asio::any_io_executor& ex, party_id self, std::vector<tcp_endpoint> parties, options_type options)
-        : ex_(boost::asio::make_strand(ex)), self_(self), options_(checked(std::move(options), self, parties.size())), security_(options_, self),
+    // The options are copied once, into options_ (no moved-from copy keeps a short secret's bytes).
+    stream_impl(const boost::asio::any_io_executor& ex, party_id self, std::vector<tcp_endpoint> parties, const options_type& options)
+        : ex_(boost::asio::make_strand(ex)), self_(self), options_(checked(options, self, parties.size())), security_(options_, self),
           mailbox_(ex_, parties.size(), options_.max_buffered_bytes), start_timer_(ex_), close_timer_(ex_)
     {
         peers_.resize(parties.size());
@@ -410,7 +411,7 @@ private:
 
     peer_state& peer(party_id j) { return peers_[j - 1]; }
 
-    static options_type checked(options_type options, party_id self, std::size_t n)
+    static const options_type& checked(const options_type& options, party_id self, std::size_t n)
     {
         const auto fail = [](const std::string& why) { return std::invalid_argument(std::string(Security::transport_name) + ": " + why); };
         if (n == 0) throw fail("empty party list");
@@ -1102,20 +1103,20 @@ public:
     /// @param self this party's id, 1..n.
     /// @param parties endpoint of party i at index i-1 (see parse_party_list).
     /// @throws std::invalid_argument if `self` is not in 1..n, the list is empty, or an option is out of range.
-    basic_stream_transport(const boost::asio::any_io_executor& ex, party_id self, std::vector<tcp_endpoint> parties, options_type options = {});
+    basic_stream_transport(const boost::asio::any_io_executor& ex, party_id self, std::vector<tcp_endpoint> parties, const options_type& options = {});
 
     /// As above, on the executor of `context` (e.g. an io_context).
     template <class ExecutionContext>
         requires std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>
-    basic_stream_transport(ExecutionContext& context, party_id self, std::vector<tcp_endpoint> parties, options_type options = {})
-        : basic_stream_transport(boost::asio::any_io_executor(context.get_executor()), self, std::move(parties), std::move(options))
+    basic_stream_transport(ExecutionContext& context, party_id self, std::vector<tcp_endpoint> parties, const options_type& options = {})
+        : basic_stream_transport(boost::asio::any_io_executor(context.get_executor()), self, std::move(parties), options)
     {
     }
 
     /// Creates the transport on an acceptor the caller has opened and bound (listening or not),
     /// e.g. on port 0 so that the system picks a free port; `parties[self-1]` is then not used for
     /// listening. The transport runs on the acceptor's executor and calls `listen()` in `async_start`.
-    basic_stream_transport(boost::asio::ip::tcp::acceptor listener, party_id self, std::vector<tcp_endpoint> parties, options_type options = {});
+    basic_stream_transport(boost::asio::ip::tcp::acceptor listener, party_id self, std::vector<tcp_endpoint> parties, const options_type& options = {});
 
     basic_stream_transport(const basic_stream_transport&) = delete;
     basic_stream_transport& operator=(const basic_stream_transport&) = delete;
@@ -1249,15 +1250,15 @@ namespace detail {
 
 template <class Security>
 basic_stream_transport<Security>::basic_stream_transport(const boost::asio::any_io_executor& ex, party_id self, std::vector<tcp_endpoint> parties,
-                                    options_type options)
-    : impl_(std::make_shared<stream_impl<Security>>(ex, self, std::move(parties), std::move(options)))
+                                    const options_type& options)
+    : impl_(std::make_shared<stream_impl<Security>>(ex, self, std::move(parties), options))
 {
 }
 
 template <class Security>
 basic_stream_transport<Security>::basic_stream_transport(boost::asio::ip::tcp::acceptor listener, party_id self, std::vector<tcp_endpoint> parties,
-                                    options_type options)
-    : impl_(std::make_shared<stream_impl<Security>>(listener.get_executor(), self, std::move(parties), std::move(options)))
+                                    const options_type& options)
+    : impl_(std::make_shared<stream_impl<Security>>(listener.get_executor(), self, std::move(parties), options))
 {
     if (!listener.is_open()) throw std::invalid_argument(std::string(Security::transport_name) + ": the acceptor is not open");
     impl_->acceptors_.push_back(std::make_unique<boost::asio::ip::tcp::acceptor>(std::move(listener)));

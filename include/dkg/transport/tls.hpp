@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -158,26 +159,27 @@ public:
         : context_(boost::asio::ssl::context::tls), network_id_(options.network_id), require_network_name_(options.require_network_name)
     {
         const auto fail = [](const std::string& why) { return std::invalid_argument(std::string(transport_name) + ": " + why); };
-        // The key and its password leave the options whatever happens (OpenSSL keeps the key).
-        auto password = std::make_shared<std::string>(options.private_key_password);
+        // The key and its password leave the options whatever happens (OpenSSL keeps the key);
+        // OpenSSL reads the password from the options through a callback that copies it straight
+        // into its buffer (no temporary string), and the callback is removed afterwards.
+        auto* ctx = context_.native_handle();
+        SSL_CTX_set_default_passwd_cb(ctx, &copy_password);
+        SSL_CTX_set_default_passwd_cb_userdata(ctx, &options.private_key_password);
         struct wipe_secrets {
             options_type& options;
-            std::string& password;
+            SSL_CTX* ctx;
             ~wipe_secrets()
             {
+                SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
                 wipe(options.private_key_pem);
                 wipe(options.private_key_password);
-                wipe(password);
             }
-        } guard{options, *password};
+        } guard{options, ctx};
         if (require_network_name_ && network_id_.empty()) throw fail("require_network_name needs a network id");
         if (options.verify_depth < 0) throw fail("verify_depth must not be negative");
-        auto* ctx = context_.native_handle();
         SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         SSL_CTX_set_num_tickets(ctx, 0);
-        // Never let OpenSSL prompt on a terminal for a key's password.
-        context_.set_password_callback([password](std::size_t, boost::asio::ssl::context::password_purpose) { return *password; });
 
         boost::system::error_code ec;
         const auto load = [&](const std::string& file, std::string& pem, const char* what, auto from_file, auto from_pem) {
@@ -210,6 +212,16 @@ public:
         std::string why;
         if (!own || !allows(identity{certificate_names(own), certificate_subject(own)}, self, why))
             throw fail("this party's certificate does not name it: " + why);
+    }
+
+    /// OpenSSL's password callback: copies the password at `userdata` (none once loading is over,
+    /// so OpenSSL never prompts on a terminal).
+    static int copy_password(char* buffer, int size, int, void* userdata)
+    {
+        const auto* password = static_cast<const std::string*>(userdata);
+        if (!password || size <= 0 || password->size() > static_cast<std::size_t>(size)) return 0;
+        std::memcpy(buffer, password->data(), password->size());
+        return static_cast<int>(password->size());
     }
 
     stream_type make_stream(boost::asio::ip::tcp::socket s) { return stream_type(std::move(s), context_); }
