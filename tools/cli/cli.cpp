@@ -206,6 +206,7 @@ std::vector<option_spec> decrypt_party_option_specs()
         {"--quorum", "K", "Parties, this one included, that must be running when the connect window ends, t+1..N (default t+1)."},
         {"--decryption-id", "ID", "Number (at most 19 digits) distinguishing decryption runs on the same key; every party gives the same (default 0)."},
         {"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."},
+        {"--threads", "K", "Worker threads for this party's partial decryptions and proof checks; 0 for one per hardware thread (default 1)."},
         input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace.")};
     add_tls_options(o);
     o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
@@ -438,6 +439,7 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
         o.decryption_id = a.number("--decryption-id", 0, 0, ~std::uint64_t{0});
         o.proofs = !a.has("--no-proofs");
         o.timeout = a.seconds("--timeout", o.timeout, 86400);
+        o.threads = a.number("--threads", 1, 0, 1024);
         o.precision = precision_of(a);
         o.ciphertexts = values_of(a, "ciphertexts");
         return commands.decrypt_party(o, streams);

@@ -75,6 +75,7 @@ struct decrypt_party_options {
     std::optional<std::string> receivers, contributors; ///< comma-separated ids, checked against n
     std::optional<std::size_t> quorum;                  ///< parties that must be running (default t+1)
     std::uint64_t decryption_id = 0;                    ///< part of the session id (docs/cli.md)
+    std::size_t threads = 1;                            ///< worker threads (decrypt_options::threads)
     bool proofs = true;
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};
     unsigned precision = 0;

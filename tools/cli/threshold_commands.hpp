@@ -240,6 +240,7 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
         throw usage_error("--quorum: must be in " + std::to_string(share.threshold() + 1) + ".." + std::to_string(n) + " (t+1..N), got " +
                           std::to_string(quorum));
     options.id = o.decryption_id;
+    options.threads = o.threads;
     const auto& key = share.public_key();
     const auto encoder = make_encoder(key, o.precision);
     auto ciphertexts = parse_ciphertexts(key, o.ciphertexts);
