@@ -44,7 +44,9 @@ std::vector<result> run_parties(const std::vector<int>& order, const std::vector
 {
     std::vector<process> running;
     for (int id : order) {
-        running.emplace_back(args_by_id[static_cast<std::size_t>(id - 1)], logs.path(), "p" + std::to_string(id));
+        std::string name = "p";
+        name += std::to_string(id);
+        running.emplace_back(args_by_id[static_cast<std::size_t>(id - 1)], logs.path(), name);
         std::this_thread::sleep_for(gap);
     }
     std::vector<result> by_id(args_by_id.size());
