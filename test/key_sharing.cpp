@@ -53,4 +53,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(shares_reconstruct_a_decryption_exponent, N, shipp
     }
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_modulus_failing_the_final_gcd_check_ends_with_an_error, N, shipped_backends)
+{
+    // The shares add up to P = p and Q = 1 for N = p·q: N − P − Q + 1 = p·(q − 1), so gcd(θ, N) = p
+    // for every β, as for any N with gcd(N, P+Q−1) ≠ 1. Every party must fail after a bounded number of β.
+    const std::size_t n = 3, t = 1;
+    dkg::testing::seeded_rng rng(7);
+    const auto key = dkg::secret_key<N>::generate(256, rng);
+    const N& modulus = key.public_key().n();
+    const std::vector<N> ps{N(key.p() - N(8u)), N(4u), N(4u)}, qs{N(9u), N(-4), N(-4)};
+    boost::asio::thread_pool pool(1);
+    dkg::keygen_params params;
+    params.corruption_threshold = t;
+    dkg::joint_seed seed{};
+    const auto errors = run_parties(n, [&](auto& session, auto& rng_j, dkg::party_id id) -> boost::asio::awaitable<void> {
+        dkg::integer_key_sharing<N> sharing(make_context(id, n, t, 128, pool), params);
+        N p = ps[id - 1], q = qs[id - 1];
+        co_await sharing.share(session, rng_j, seed, modulus, p, q);
+    });
+    for (std::size_t j = 0; j < n; ++j) {
+        BOOST_TEST_CONTEXT("party " << j + 1)
+        {
+            BOOST_REQUIRE(errors[j]);
+            try {
+                std::rethrow_exception(errors[j]);
+            } catch (const dkg::protocol_error& e) {
+                BOOST_TEST((e.code() == dkg::make_error_code(dkg::errc::verification_failed)));
+                BOOST_TEST(e.party() == dkg::no_party);
+                BOOST_TEST(std::string(e.what()).find("gcd(N, p+q-1) != 1") != std::string::npos, e.what());
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

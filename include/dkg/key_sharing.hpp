@@ -9,7 +9,9 @@
 //     sharing of D = Δ⁴·φ·β (degree reduction, so that any t+1 parties can decrypt).
 //  3. Each party opens (s'_k + Z(k)) mod N, masked by the zero sharing Z so that only θ = D mod N
 //     leaks, and publishes VK_k = v^(Δ·s'_k) mod N² for a jointly random square v. If gcd(θ, N) ≠ 1 a
-//     new β is drawn.
+//     new β is drawn, at most max_theta_attempts times in all. Since θ ≡ −Δ⁴·β·(p+q−1) (mod N) and N
+//     has no factor ≤ n, gcd(θ, N) = 1 is also Boneh–Franklin's final check gcd(N, p+q−1) = 1: for
+//     an N that fails it no β helps, and key generation ends with an error instead of looping.
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -28,6 +30,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -64,8 +67,13 @@ public:
         all_mu_ = shamir::integer_lagrange_at_zero<N>(all_points_, context.parties);
     }
 
+    /// Draws of β before a non-invertible θ ends key generation. For a product of two distinct
+    /// primes p, q with gcd(N, φ(N)) = 1 one draw fails with probability about 2/√N.
+    static constexpr std::uint32_t max_theta_attempts = 3;
+
     /// Runs docs/protocol.md §5 for the accepted modulus; wipes p_share and q_share.
-    /// @throws protocol_error naming a party that sends malformed or out-of-range values.
+    /// @throws protocol_error naming a party that sends malformed or out-of-range values, or
+    ///         (errc::verification_failed, no party) when gcd(N, p+q−1) ≠ 1 (see max_theta_attempts).
     template <class Session, secure_rng G>
     boost::asio::awaitable<key_share<N>> share(Session& session, G& rng, const joint_seed& seed, const N& modulus,
                                                N& p_share, N& q_share)
@@ -174,7 +182,11 @@ public:
             const N theta = open_sharing.reconstruct(all_points_, masked_values, t);
             if (theta == N(0u) || gcd(theta, modulus) != N(1u)) {
                 secure_clear(share); // θ not invertible: draw a new β (docs/protocol.md §5)
-                continue;
+                if (attempt + 1 < max_theta_attempts) continue;
+                secure_clear(phi_part);
+                throw protocol_error(make_error_code(errc::verification_failed), no_party,
+                                     "keygen: theta is not invertible mod N for " + std::to_string(max_theta_attempts) +
+                                         " random beta, so gcd(N, p+q-1) != 1: N is not a valid Paillier modulus");
             }
             secure_clear(phi_part);
             co_return key_share<N>(key, self, n, t, std::move(share), theta, v, std::move(vks));
