@@ -567,6 +567,7 @@ BOOST_AUTO_TEST_CASE(command_line_errors)
          "--decryption-id: expected a non-negative integer (digits only), got '12345678901234567890'"},
         {{"decrypt-party", "--share", share, "--base-port", "7000", "--decryption-id", "07", c},
          "--decryption-id: expected a non-negative integer without leading zeros, got '07'"},
+        {{"decrypt-party", "--share", share, "--base-port", "7000", "--threads", "1025", c}, "--threads: must be in 0..1024, got '1025'"},
 #if DKG_HAS_TLS
         {with(party, {"--base-port", "7000", "--ca", "", "--cert", "c.pem", "--key", "k.pem"}), "--ca: empty file name"},
 #else

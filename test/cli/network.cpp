@@ -183,7 +183,12 @@ BOOST_AUTO_TEST_CASE(distributed_decryption_among_running_parties)
         // Receivers 1 and 3 print the plaintexts; party 2 prints nothing on standard output.
         const unsigned base = free_base_port(3);
         std::vector<std::vector<std::string>> args;
-        for (int id = 1; id <= 3; ++id) args.push_back(decrypt_party_args(id, base, k.out, {"--receivers", "1,3"}, c));
+        // Party 1 computes on two worker threads, party 3 on one per hardware thread.
+        for (int id = 1; id <= 3; ++id) {
+            std::vector<std::string> extra{"--receivers", "1,3"};
+            if (id != 2) extra.insert(extra.end(), {"--threads", id == 1 ? "2" : "0"});
+            args.push_back(decrypt_party_args(id, base, k.out, extra, c));
+        }
         const auto r = run_parties({2, 3, 1}, args, logs);
         for (int id = 1; id <= 3; ++id) BOOST_CHECK_MESSAGE(r[static_cast<std::size_t>(id - 1)].code == 0, r[static_cast<std::size_t>(id - 1)].err);
         BOOST_CHECK_EQUAL(r[0].out, "42\n-7\n");
