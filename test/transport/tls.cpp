@@ -557,7 +557,9 @@ void check_party_2_refused(const std::string& credentials, const std::string& re
     outcomes[0].check_refused(2, window, "party 2: TLS handshake failed");
     outcomes[0].check_refused(2, window, reason_at_1);
     outcomes[1].check_refused(1, window);
-    outcomes[2].check_refused(2, window, "party 2: no connection from it");
+    // Party 3's error says why: it refused a connection whose certificate it could not accept.
+    outcomes[2].check_refused(2, window, "party 2: no connection from it (a connection from 127.0.0.1:");
+    outcomes[2].check_refused(2, window, reason_at_3);
     const auto at_1 = net.faults.find(1, 2, dkg::errc::verification_failed);
     BOOST_REQUIRE_MESSAGE(at_1, "no fault at party 1:" << net.faults.describe(1));
     BOOST_TEST(contains(at_1->context, "127.0.0.1:" + std::to_string(net.ports.endpoints[1].port)), at_1->context);
@@ -648,6 +650,9 @@ BOOST_AUTO_TEST_CASE(certificate_of_another_party_is_refused)
             BOOST_TEST((e.code() == dkg::errc::timeout));
             BOOST_TEST(e.party() == 2u, e.what());
             if (started == &started_1) BOOST_TEST(contains(e.what(), "party 2: the certificate"), e.what());
+            if (started == &started_3)
+                BOOST_TEST((contains(e.what(), "party 2: refused its connection from 127.0.0.1:") && contains(e.what(), "names party 3, not party 2")),
+                           e.what());
         }
     }
 }

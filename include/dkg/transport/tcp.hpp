@@ -445,6 +445,24 @@ private:
         }
     }
 
+    // A connection that failed or was refused before it named a party (or naming one that cannot be
+    // it): the start error of a lower-id party that never connected mentions the latest one.
+    void note_unidentified_failure(const std::string& remote, const std::string& why)
+    {
+        if (phase_ == phase::starting) last_unidentified_failure_ = "a connection from " + remote + " failed before it was identified: " + why;
+    }
+
+    // Why party j, which never connected, is missing: the last error connecting to it, or a refusal
+    // of a connection claiming to be it, or (if a lower id, which connects to us) no connection.
+    std::string why_not_connected(party_id j) const
+    {
+        const auto& p = peers_[j - 1];
+        if (!p.last_error.empty()) return p.last_error;
+        if (j > self_) return "no answer";
+        if (last_unidentified_failure_.empty()) return "no connection from it";
+        return "no connection from it (" + last_unidentified_failure_ + ")";
+    }
+
     static void close_socket(connection& c)
     {
         c.closed = true;
@@ -575,6 +593,7 @@ private:
                                 if (!self->handshaking_.contains(conn)) return;
                                 if (ec) {
                                     self->fault(no_party, ec, "handshake with " + conn->remote + ": " + why);
+                                    self->note_unidentified_failure(conn->remote, why);
                                     self->handshaking_.erase(conn);
                                     return close_socket(*conn);
                                 }
@@ -583,6 +602,7 @@ private:
                                     if (!self->handshaking_.contains(conn)) return;
                                     if (e) {
                                         self->fault(no_party, e, "handshake with " + conn->remote + ": " + reason);
+                                        self->note_unidentified_failure(conn->remote, reason);
                                         return self->refuse(conn, e);
                                     }
                                     self->on_server_hello(conn, h);
@@ -611,6 +631,10 @@ private:
         }
         if (ec) {
             fault(h.sender, ec, why + " (from " + conn->remote + ")");
+            if (h.sender < 1 || h.sender > party_count() || h.sender == self_)
+                note_unidentified_failure(conn->remote, why);
+            else if (!peer(h.sender).ever_connected)
+                peer(h.sender).last_error = "refused its connection from " + conn->remote + ": " + why;
             return refuse(conn, ec);
         }
         handshaking_.erase(conn);
@@ -811,9 +835,7 @@ private:
             if (j == self_ || peer(j).ever_connected) continue;
             if (first == no_party) first = j;
             list += (list.empty() ? "" : ", ") + std::to_string(j);
-            const auto& why = peer(j).last_error;
-            reasons += "; party " + std::to_string(j) + ": " +
-                       (why.empty() ? (j < self_ ? std::string("no connection from it") : std::string("no answer")) : why);
+            reasons += "; party " + std::to_string(j) + ": " + why_not_connected(j);
         }
         const std::string needed = quorum() < party_count() ? " (" + std::to_string(live) + " of " + std::to_string(party_count()) +
                                                                   " parties connected, " + std::to_string(quorum()) + " needed)"
@@ -837,12 +859,11 @@ private:
             p.connecting.reset();
             if (!p.ever_connected) p.missed_start = true;
             if (!p.failure) {
-                const auto& why = p.last_error;
                 fault(j, ec,
                       std::string(Security::start_context) + ": party " + std::to_string(j) + " did not connect within " +
                           std::to_string(options_.connect_window.count()) + " ms; started without it (" + std::to_string(live) + " of " +
-                          std::to_string(party_count()) + " parties connected, " + std::to_string(quorum()) + " needed)" +
-                          (why.empty() ? (j < self_ ? std::string("; no connection from it") : std::string()) : "; last error: " + why));
+                          std::to_string(party_count()) + " parties connected, " + std::to_string(quorum()) + " needed); " +
+                          why_not_connected(j));
             }
             fail_peer(j, ec);
         }
@@ -1076,6 +1097,7 @@ private:
     }
 
     std::vector<peer_state> peers_;
+    std::string last_unidentified_failure_; // see note_unidentified_failure
     std::set<std::shared_ptr<connection>> handshaking_;
     boost::asio::steady_timer start_timer_;
     boost::asio::steady_timer close_timer_;
