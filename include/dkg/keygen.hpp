@@ -396,7 +396,10 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 /// @param on_progress called on the session's executor after every batch and at the end.
 /// @param token completion token; completion signature `void(std::exception_ptr, key_share<N>)`.
 ///        On failure the exception is a dkg::protocol_error naming the party at fault (e.g. the
-///        party that timed out or sent malformed data), and the key share is empty.
+///        party that timed out or sent malformed data), and the key share is empty. Errors
+///        not caused by one party carry dkg::no_party: `errc::too_many_attempts` when
+///        `max_batches` ran out, `errc::inconsistent_result` when public values disagree, and
+///        `errc::verification_failed` when the accepted N fails gcd(N, p+q−1) = 1 (§5).
 /// @throws std::invalid_argument (at the call) if params are invalid for the session's party count.
 /// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn_once).
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G,
