@@ -7,7 +7,6 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -65,6 +64,8 @@ namespace dkg::detail {
 /// Calls fn(begin, end) — or fn(chunk, begin, end) — on `pool` for up to `chunks` contiguous
 /// sub-ranges of [0, count) and resumes the awaiting coroutine (on its own executor) when all are
 /// done. The first exception thrown by a chunk is rethrown to the caller after every chunk finished.
+/// No worker touches the awaiting coroutine's executor after it resumes (the completion is posted,
+/// never run inline, so `pool` may also be the coroutine's own execution context).
 template <class Fn>
 boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
 {
@@ -76,6 +77,7 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
             explicit state(handler_type&& h, std::size_t n) : handler(std::move(h)), remaining(n) {}
             handler_type handler;
             std::atomic<std::size_t> remaining;
+            std::atomic<bool> released{false}; // the last worker holds no copy of the executor any more
             std::mutex mutex;
             std::exception_ptr error;
         };
@@ -97,8 +99,17 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
                     if (!shared->error) shared->error = std::current_exception();
                 }
                 if (shared->remaining.fetch_sub(1) == 1) {
-                    auto executor = boost::asio::get_associated_executor(shared->handler);
-                    boost::asio::dispatch(executor, [shared]() mutable { std::move(shared->handler)(shared->error); });
+                    {
+                        auto executor = boost::asio::get_associated_executor(shared->handler);
+                        boost::asio::post(executor, [shared]() mutable {
+                            // Resume only once the worker has dropped its executor copies, so that the
+                            // caller may destroy the execution context as soon as the await returns.
+                            shared->released.wait(false, std::memory_order_acquire);
+                            std::move(shared->handler)(shared->error);
+                        });
+                    }
+                    shared->released.store(true, std::memory_order_release);
+                    shared->released.notify_one();
                 }
             });
             begin = end;
