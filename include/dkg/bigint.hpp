@@ -136,6 +136,14 @@ void secure_clear(std::vector<N>& values)
     values.clear();
 }
 
+/// Calls secure_clear on a secret (a big integer or a vector of them) when leaving scope, on every
+/// path: return, co_return, exception, or destruction of a suspended coroutine.
+template <class Secret>
+struct secure_clear_on_exit {
+    Secret& secret;
+    ~secure_clear_on_exit() { secure_clear(secret); }
+};
+
 /// n! as N.
 template <big_integer N>
 N factorial(std::size_t n)

@@ -83,6 +83,7 @@ public:
         const party_id self = context_.self;
         const shamir::integer_sharing<N> first_sharing(n, t, modulus, sigma_);
         N phi_part = self == 1 ? N(N(modulus - p_share - q_share) + N(1u)) : N(N(-p_share) - q_share);
+        const secure_clear_on_exit<N> phi_part_wiper{phi_part};
         secure_clear(p_share);
         secure_clear(q_share);
         // Bound on |s_j| = |F_φ(j)·F_β(j)|, the secret of the degree-reduction sharing.
@@ -145,6 +146,7 @@ public:
             auto reduce_in = co_await session.exchange(reduce_tag, std::move(reduce_out));
             const std::size_t reduce_bits = bit_length(reduce_sharing.share_bound());
             N share(0u);
+            const secure_clear_on_exit<N> share_wiper{share}; // moved into the key share on success
             for (std::size_t j = 0; j < n; ++j) {
                 if (j + 1 == self) {
                     share += N(all_mu_[j] * reduce_shares[j]);
@@ -181,14 +183,11 @@ public:
                                      "keygen: the opened shares of theta do not lie on one polynomial");
             const N theta = open_sharing.reconstruct(all_points_, masked_values, t);
             if (theta == N(0u) || gcd(theta, modulus) != N(1u)) {
-                secure_clear(share); // θ not invertible: draw a new β (docs/protocol.md §5)
-                if (attempt + 1 < max_theta_attempts) continue;
-                secure_clear(phi_part);
+                if (attempt + 1 < max_theta_attempts) continue; // θ not invertible: draw a new β (§5)
                 throw protocol_error(make_error_code(errc::verification_failed), no_party,
                                      "keygen: theta is not invertible mod N for " + std::to_string(max_theta_attempts) +
                                          " random beta, so gcd(N, p+q-1) != 1: N is not a valid Paillier modulus");
             }
-            secure_clear(phi_part);
             co_return key_share<N>(key, self, n, t, std::move(share), theta, v, std::move(vks));
         }
     }

@@ -161,7 +161,7 @@ public:
         const auto fail = [](const std::string& why) { return std::invalid_argument(std::string(transport_name) + ": " + why); };
         // The key and its password leave the options whatever happens (OpenSSL keeps the key);
         // OpenSSL reads the password from the options through a callback that copies it straight
-        // into its buffer (no temporary string), and the callback is removed afterwards.
+        // into its buffer (no temporary string); afterwards the callback has no password to give.
         auto* ctx = context_.native_handle();
         SSL_CTX_set_default_passwd_cb(ctx, &copy_password);
         SSL_CTX_set_default_passwd_cb_userdata(ctx, &options.private_key_password);
