@@ -23,6 +23,7 @@
 
 // Transports and sessions.
 #include <dkg/session.hpp>
+#include <dkg/steps.hpp>
 #include <dkg/transport.hpp>
 #include <dkg/transport/framing.hpp>
 #include <dkg/transport/mailbox.hpp>

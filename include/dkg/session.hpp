@@ -6,6 +6,7 @@
 #include <dkg/detail/sha256.hpp>
 #include <dkg/error.hpp>
 #include <dkg/rng.hpp>
+#include <dkg/steps.hpp>
 #include <dkg/transport.hpp>
 #include <dkg/transport/mailbox.hpp>
 
@@ -52,16 +53,10 @@ struct session_options {
 
 /// The protocol position of a message; the session adds its id to make a dkg::message_tag.
 struct step_tag {
-    std::uint32_t step = 0;  ///< protocol step (see dkg::steps)
+    std::uint32_t step = 0;  ///< protocol step (the registry dkg::steps, dkg/steps.hpp)
     std::uint32_t round = 0; ///< round within the step (e.g. a batch number)
     std::uint32_t topic = 0; ///< sub-channel within the round
 };
-
-/// Reserved step numbers. Key generation uses 100..199, threshold decryption 200..299.
-namespace steps {
-inline constexpr std::uint32_t establish = 1;      ///< round 0: agreeing on the session id
-inline constexpr std::uint32_t user = 0x7fff0000u; ///< user-level messaging (async_send_user / async_receive_user)
-} // namespace steps
 
 /// Traffic counted by a session (payload bytes, without framing).
 struct session_stats {

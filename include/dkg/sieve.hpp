@@ -19,6 +19,7 @@
 #include <dkg/keygen/params.hpp>
 #include <dkg/session.hpp>
 #include <dkg/shamir/modular.hpp>
+#include <dkg/steps.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -32,20 +33,6 @@
 #include <vector>
 
 namespace dkg {
-
-/// Message step numbers of key generation (docs/protocol.md; rounds carry the batch number).
-namespace keygen_steps {
-inline constexpr std::uint32_t setup = 100;
-inline constexpr std::uint32_t sieve_share = 110;
-inline constexpr std::uint32_t sieve_reduce = 111;
-inline constexpr std::uint32_t modulus_shares = 120;
-inline constexpr std::uint32_t modulus_open = 121;
-inline constexpr std::uint32_t biprime_first = 130;
-inline constexpr std::uint32_t biprime_rest = 131;
-inline constexpr std::uint32_t key_shares = 140;
-inline constexpr std::uint32_t key_reduce = 141;
-inline constexpr std::uint32_t key_open = 142;
-} // namespace keygen_steps
 
 /// What a policy needs to know about the run.
 struct keygen_context {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <dkg/error.hpp>
+#include <dkg/steps.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
@@ -39,7 +40,7 @@ struct message_tag {
 /// Describes a tag for error messages (never secret).
 inline std::string describe(const message_tag& tag)
 {
-    return "step " + std::to_string(tag.step) + " round " + std::to_string(tag.round) + " topic " + std::to_string(tag.topic);
+    return "step " + std::to_string(tag.step) + " (" + steps::name(tag.step) + ") round " + std::to_string(tag.round) + " topic " + std::to_string(tag.topic);
 }
 
 /// Completion signature of `async_send`.

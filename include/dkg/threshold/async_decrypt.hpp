@@ -15,6 +15,7 @@
 #include <dkg/paillier.hpp>
 #include <dkg/rng.hpp>
 #include <dkg/session.hpp>
+#include <dkg/steps.hpp>
 #include <dkg/threshold.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -40,12 +41,6 @@
 #include <vector>
 
 namespace dkg {
-
-/// Message steps of threshold decryption (docs/protocol.md §6). The decryption id travels in the
-/// tag's round (high 32 bits) and topic (low 32 bits).
-namespace threshold_steps {
-inline constexpr std::uint32_t partials = 200; ///< a contributor's partial decryptions of the whole batch
-} // namespace threshold_steps
 
 /// Options of one distributed decryption. Every party passes the same values.
 struct decrypt_options {
