@@ -130,6 +130,30 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(number_theory_matches_gmp, N, all_backends)
     BOOST_TEST(dkg::factorial<N>(5) == N(120u));
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_matches_gmp, N, all_backends)
+{
+    // The exponentiation for secret exponents (mpz_powm_sec with GMP, powm otherwise) gives GMP's
+    // mpz_powm for odd moduli, positive and negative bases, zero, and negative exponents.
+    dkg::testing::seeded_rng rng;
+    for (int i = 0; i < 20; ++i) {
+        const std::size_t bits = 64 + static_cast<std::size_t>(i) * 50;
+        N m = dkg::random_exact_bits<N>(bits, rng);
+        if (!dkg::is_odd(m)) m += N(1u);
+        const N b = N(dkg::random_bits<N>(bits + 10, rng) - dkg::random_bits<N>(bits + 9, rng));
+        const N e = dkg::random_bits<N>(bits + 40, rng);
+        gmp_ref gm(dec(m)), gb(dec(b)), ge(dec(e)), out;
+        mpz_powm(out.v, gb.v, ge.v, gm.v);
+        BOOST_TEST(dec(dkg::powm_secret(b, e, m)) == out.str());
+        if (dkg::gcd(b, m) == N(1u)) BOOST_TEST(dkg::powm_secret(b, N(-e), m) == dkg::powm(dkg::invert_mod(b, m), e, m));
+    }
+    const N m(101u);
+    BOOST_TEST(dkg::powm_secret(N(7u), N(0u), m) == N(1u));
+    BOOST_TEST(dkg::powm_secret(N(3u), N(-1), m) == dkg::invert_mod(N(3u), m));
+    BOOST_CHECK_THROW(dkg::powm_secret(N(3u), N(5u), N(100u)), std::invalid_argument); // even modulus
+    BOOST_CHECK_THROW(dkg::powm_secret(N(3u), N(5u), N(1u)), std::invalid_argument);
+    BOOST_CHECK_THROW(dkg::powm_secret(N(0u), N(-1), m), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(random_values_in_range, N, all_backends)
 {
     dkg::testing::seeded_rng rng;

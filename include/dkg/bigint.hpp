@@ -48,6 +48,32 @@ N powm(const N& b, const N& e, const N& m)
     return bigint_traits<N>::powm(b, e, m);
 }
 
+/// b^e mod m in [0, m) for a **secret** exponent e: through `bigint_traits<N>::powm_secret` where the
+/// traits have it (constant-time with GMP, `mpz_powm_sec`), otherwise `powm`. A negative exponent
+/// inverts the (public) base first and raises the inverse to |e|. m must be odd and above 1.
+/// With `cpp_int` and the generic traits this is **variable-time** (the running time depends on e).
+/// @throws std::invalid_argument if m is even or below 3, or e < 0 and b is not invertible mod m.
+template <big_integer N>
+N powm_secret(const N& b, const N& e, const N& m)
+{
+    if (m < N(3u) || N(m % N(2u)) == N(0u)) throw std::invalid_argument("modulus: powm_secret needs an odd modulus above 1");
+    auto raise = [&m](const N& base, const N& exponent) {
+        if constexpr (requires { bigint_traits<N>::powm_secret(base, exponent, m); })
+            return N(bigint_traits<N>::powm_secret(base, exponent, m));
+        else
+            return N(bigint_traits<N>::powm(base, exponent, m));
+    };
+    if (e < N(0u)) {
+        auto inv = bigint_traits<N>::invert(b, m);
+        if (!inv) throw std::invalid_argument("base: not invertible for a negative exponent");
+        N magnitude = N(-e);
+        N out = raise(*inv, magnitude);
+        bigint_traits<N>::secure_clear(magnitude);
+        return out;
+    }
+    return raise(b, e);
+}
+
 /// a^-1 mod m. @throws std::invalid_argument if gcd(a, m) ≠ 1.
 template <big_integer N>
 N invert_mod(const N& a, const N& m)

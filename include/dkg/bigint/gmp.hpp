@@ -42,6 +42,21 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// b^e mod m with `mpz_powm_sec`: its operations and memory accesses depend only on the sizes
+    /// of b, e and m (in limbs), not on the bits of e. Requires e ≥ 0 and m odd (e = 0 gives 1 mod m).
+    static N powm_secret(const N& b, const N& e, const N& m)
+    {
+        N out;
+        if (mpz_sgn(e.backend().data()) == 0) {
+            mpz_set_ui(out.backend().data(), 1);
+            mpz_mod(out.backend().data(), out.backend().data(), m.backend().data());
+            return out;
+        }
+        if (mpz_even_p(m.backend().data())) throw std::invalid_argument("modulus: powm_secret needs an odd modulus");
+        mpz_powm_sec(out.backend().data(), b.backend().data(), e.backend().data(), m.backend().data());
+        return out;
+    }
+
     static std::optional<N> invert(const N& a, const N& m)
     {
         if (m <= 1) return std::nullopt;

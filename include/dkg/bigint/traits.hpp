@@ -41,6 +41,11 @@ namespace dkg {
 /// | `low_u64(a)`                   | `std::uint64_t`             | \|a\| mod 2^64                                   |
 /// | `mod_u64(a, m)`                | `std::uint64_t`             | \|a\| mod m for 0 < m < 2^64                      |
 /// | `secure_clear(a)`              | `void`                      | overwrite a's storage where possible, set a = 0  |
+///
+/// Optional members (dkg uses them when present, through the free functions of `dkg/bigint.hpp`):
+/// | expression                     | result                      | semantics                                        |
+/// |--------------------------------|-----------------------------|--------------------------------------------------|
+/// | `powm_secret(b, e, m)`         | `N`                         | as `powm` for a **secret** exponent e ≥ 0 and an odd m > 1: the sequence of operations and memory accesses depends only on the sizes of b, e and m, not on their values. `generic_bigint_traits` implements it with `powm`, which is **not** constant-time; the GMP specialisation uses `mpz_powm_sec`. |
 template <class N>
 struct bigint_traits;
 
@@ -279,6 +284,11 @@ struct generic_bigint_traits {
         }
         return result;
     }
+
+    /// The exponentiation for secret exponents. This generic form is `powm`: square-and-multiply
+    /// whose multiplications depend on the bits of e, so it is **variable-time**. Backends with a
+    /// constant-time exponentiation replace it (the GMP specialisation does).
+    static N powm_secret(const N& base, const N& exponent, const N& modulus) { return Derived::powm(base, exponent, modulus); }
 
     static void secure_clear(N& a) { a = N(0u); }
 };
