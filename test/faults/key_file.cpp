@@ -13,6 +13,7 @@
 #include <string>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,6 +87,54 @@ void check_is_share(const fs::path& file, const dkg::key_share<N>& expected)
     BOOST_TEST((loaded.share() == expected.share()));
 }
 
+/// What a save in a child process without privileges did.
+enum class save_outcome { saved, system_error, other_error, no_privilege_drop, crashed };
+
+/// The user and group id that owns nothing here: "nobody" on Debian.
+constexpr ::uid_t unprivileged_id = 65534;
+
+/// Saves `share` to `file` in a child process that first gives up root's privileges.
+save_outcome save_as_unprivileged(const fs::path& file, const dkg::key_share<N>& share)
+{
+    const pid_t child = ::fork();
+    BOOST_TEST_REQUIRE(child >= 0);
+    if (child == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(unprivileged_id) != 0 || ::setuid(unprivileged_id) != 0) ::_exit(3);
+        try {
+            dkg::save_key_share(file, share);
+            ::_exit(0);
+        } catch (const std::system_error&) {
+            ::_exit(1);
+        } catch (...) {
+            ::_exit(2);
+        }
+    }
+    int status = 0;
+    BOOST_TEST_REQUIRE(::waitpid(child, &status, 0) == child);
+    if (!WIFEXITED(status)) return save_outcome::crashed;
+    switch (WEXITSTATUS(status)) {
+    case 0: return save_outcome::saved;
+    case 1: return save_outcome::system_error;
+    case 3: return save_outcome::no_privilege_drop;
+    default: return save_outcome::other_error;
+    }
+}
+
+/// Precondition of the permission test: not root, or root able to drop its privileges.
+boost::test_tools::assertion_result permissions_can_be_tested(boost::unit_test::test_unit_id)
+{
+    if (::geteuid() != 0) return true;
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(::setgroups(0, nullptr) == 0 && ::setgid(unprivileged_id) == 0 && ::setuid(unprivileged_id) == 0 ? 0 : 1);
+    int status = 0;
+    if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        boost::test_tools::assertion_result r(false);
+        r.message() << "running as root without the right to drop privileges (setuid): directory permissions cannot be tested";
+        return r;
+    }
+    return true;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(key_file_faults)
@@ -121,17 +170,25 @@ BOOST_AUTO_TEST_CASE(a_rename_that_fails_leaves_no_temporary_file)
     BOOST_TEST(others(dir.path, "share.bin").empty());
 }
 
-BOOST_AUTO_TEST_CASE(an_unwritable_directory_leaves_the_old_file)
+BOOST_AUTO_TEST_CASE(an_unwritable_directory_leaves_the_old_file, *boost::unit_test::precondition(permissions_can_be_tested))
 {
-    if (::geteuid() == 0) {
-        BOOST_TEST_MESSAGE("running as root: directory permissions do not apply; skipped");
-        return;
-    }
     temp_dir dir;
     const auto file = dir.path / "share.bin";
     dkg::save_key_share(file, key().shares[0]);
-    fs::permissions(dir.path, fs::perms::owner_read | fs::perms::owner_exec);
-    BOOST_CHECK_THROW(dkg::save_key_share(file, key().shares[1]), std::system_error);
+    if (::geteuid() != 0) {
+        fs::permissions(dir.path, fs::perms::owner_read | fs::perms::owner_exec);
+        BOOST_CHECK_THROW(dkg::save_key_share(file, key().shares[1]), std::system_error);
+    } else {
+        // Permissions do not bind root (CI runs as root), so the save runs in a child process that
+        // has dropped its privileges to an unprivileged user; that it can save into the directory
+        // while it is writable shows the failure below is the permission's doing.
+        fs::permissions(dir.path, fs::perms::all);
+        BOOST_TEST_REQUIRE((save_as_unprivileged(dir.path / "control.bin", key().shares[1]) == save_outcome::saved));
+        fs::permissions(dir.path, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
+        BOOST_TEST((save_as_unprivileged(file, key().shares[1]) == save_outcome::system_error));
+        fs::remove(dir.path / "control.bin");
+    }
     fs::permissions(dir.path, fs::perms::owner_all);
     check_is_share(file, key().shares[0]);
     BOOST_TEST(others(dir.path, "share.bin").empty());

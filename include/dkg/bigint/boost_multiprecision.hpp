@@ -6,6 +6,7 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <boost/multiprecision/integer.hpp>
 
+#include <algorithm>
 #include <iterator>
 #include <type_traits>
 
@@ -16,7 +17,9 @@ namespace detail {
 template <class Backend>
 struct is_cpp_int_backend : std::false_type {};
 
-template <unsigned MinBits, unsigned MaxBits, boost::multiprecision::cpp_integer_type Sign,
+// `auto`: Boost declares MinBits and MaxBits as `unsigned` in some versions and `std::size_t` in
+// others (1.81); a fixed type would make this specialisation silently never match.
+template <auto MinBits, auto MaxBits, boost::multiprecision::cpp_integer_type Sign,
           boost::multiprecision::cpp_int_check_type Checked, class Allocator>
 struct is_cpp_int_backend<boost::multiprecision::cpp_int_backend<MinBits, MaxBits, Sign, Checked, Allocator>>
     : std::true_type {};
@@ -116,9 +119,13 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
     static void secure_clear(N& a)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {
+            // Every limb of the buffer, not only the used ones: a value that shrank leaves its old
+            // high limbs behind.
             auto& be = a.backend();
             volatile auto* limbs = be.limbs();
-            for (std::size_t i = 0; i < be.size(); ++i) limbs[i] = 0;
+            std::size_t count = be.size();
+            if constexpr (requires { be.capacity(); }) count = std::max<std::size_t>(count, be.capacity());
+            for (std::size_t i = 0; i < count; ++i) limbs[i] = 0;
         }
         a = 0;
     }
