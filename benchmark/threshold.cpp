@@ -16,6 +16,7 @@
 // mod N² with an exponent of about 4,150 bits (2·Δ·s_j), so throughput ≤ cores / (time of one
 // partial decryption). Proofs add two such exponentiations for the prover and two for the verifier.
 #include <dkg/threshold.hpp>
+#include <dkg/threshold/async_decrypt.hpp>
 #include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>

@@ -1,8 +1,8 @@
 // Threshold decryption (docs/protocol.md §6): partial decryptions with optional Shoup-style proofs,
 // their verification, and their combination by any t+1 parties, one ciphertext or a batch at a time.
 //
-// The distributed operation over a session (dkg::async_decrypt) is in dkg/threshold/async_decrypt.hpp,
-// which this header includes.
+// The distributed operation over a session (dkg::async_decrypt) is in dkg/threshold/async_decrypt.hpp
+// (which includes this header); this one needs no Asio.
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -554,5 +554,3 @@ std::vector<fixed_point<N>> decode(const fixed_point_encoder<N>& encoder, const 
 }
 
 } // namespace dkg
-
-#include <dkg/threshold/async_decrypt.hpp>

@@ -6,6 +6,7 @@
 #include "support.hpp"
 
 #include <dkg/threshold.hpp>
+#include <dkg/threshold/async_decrypt.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
