@@ -3,12 +3,12 @@
 #pragma once
 
 #include <dkg/codec.hpp>
+#include <dkg/detail/handler.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/error.hpp>
 #include <dkg/rng.hpp>
 #include <dkg/steps.hpp>
 #include <dkg/transport.hpp>
-#include <dkg/transport/mailbox.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>

@@ -17,6 +17,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,15 @@ inline std::string describe(const message_tag& tag)
 {
     return "step " + std::to_string(tag.step) + " (" + steps::name(tag.step) + ") round " + std::to_string(tag.round) + " topic " + std::to_string(tag.topic);
 }
+
+/// Diagnostics callback of dkg's transports: `on_fault(party, error, context)`.
+///
+/// Called when a peer misbehaves (a malformed, oversized or unexpected frame, a full receive
+/// buffer, a message for a closed session, a lost connection). `party` is the peer's id, or the id
+/// it claimed, or dkg::no_party when the peer is not known yet; `context` describes what happened
+/// without any message contents. It is invoked on the transport's executor and must not block; an
+/// exception it throws is ignored.
+using fault_handler = std::function<void(party_id party, boost::system::error_code error, std::string context)>;
 
 /// Completion signature of `async_send`.
 using send_signature = void(boost::system::error_code);

@@ -1,5 +1,6 @@
 #include <dkg/transport/mailbox.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -8,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,7 @@ namespace {
 
 namespace asio = boost::asio;
 using bytes = std::vector<std::uint8_t>;
-using box = dkg::detail::mailbox<asio::io_context::executor_type>;
+using box = dkg::mailbox<asio::io_context::executor_type>;
 
 dkg::message_tag tag(std::uint32_t step, std::uint8_t session = 1)
 {
@@ -41,6 +43,14 @@ auto into(result& r)
         r.data = std::move(b);
     };
 }
+
+// The executor requirement: any Asio executor, nothing else.
+template <class E>
+concept mailbox_executor = requires { typename dkg::mailbox<E>; };
+static_assert(mailbox_executor<asio::io_context::executor_type>);
+static_assert(mailbox_executor<asio::strand<asio::any_io_executor>>);
+static_assert(!mailbox_executor<int>);
+static_assert(!mailbox_executor<asio::io_context>);
 
 struct fixture {
     asio::io_context io;
@@ -233,6 +243,15 @@ BOOST_FIXTURE_TEST_CASE(rejects_bad_party_ids, fixture)
     BOOST_CHECK_THROW(mailbox.async_receive(4, tag(1), [](boost::system::error_code, bytes) {}), std::invalid_argument);
     BOOST_TEST((mailbox.deliver(4, tag(1), payload(1)) == dkg::errc::unknown_party));
     BOOST_TEST((mailbox.deliver(0, tag(1), payload(1)) == dkg::errc::unknown_party));
+}
+
+BOOST_AUTO_TEST_CASE(needs_at_least_one_party)
+{
+    asio::io_context io;
+    BOOST_CHECK_THROW(box(io.get_executor(), 0, 1000), std::invalid_argument);
+    box one(io.get_executor(), 1, 0);
+    BOOST_TEST(one.party_count() == 1u);
+    BOOST_CHECK_THROW(one.async_receive(2, tag(1), [](boost::system::error_code, bytes) {}), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(destruction_with_pending_receives_is_safe)

@@ -109,26 +109,6 @@ struct raw_fixture {
 
 BOOST_AUTO_TEST_SUITE(tcp_transport)
 
-BOOST_AUTO_TEST_CASE(parses_party_lists)
-{
-    const auto list = dkg::parse_party_list("localhost:7000, 10.0.0.2:7001,[::1]:7002,node-4.example.org:65535");
-    BOOST_REQUIRE(list.size() == 4u);
-    BOOST_TEST(list[0].host == "localhost");
-    BOOST_TEST(list[0].port == 7000);
-    BOOST_TEST(list[1].host == "10.0.0.2");
-    BOOST_TEST(list[2].host == "::1");
-    BOOST_TEST(list[2].to_string() == "[::1]:7002");
-    BOOST_TEST(list[3].port == 65535);
-    for (const char* bad : {"", "localhost", "localhost:", ":7000", "host:0", "host:65536", "host:70x", "::1:7000", "[::1]7000", "[::1:7000",
-                            "a:1,,b:2"})
-        BOOST_CHECK_THROW(dkg::parse_party_list(bad), std::invalid_argument);
-    try {
-        dkg::parse_party_list("a:1,b:x");
-    } catch (const std::invalid_argument& e) {
-        BOOST_TEST(std::string(e.what()).find("entry 2") != std::string::npos);
-    }
-}
-
 BOOST_AUTO_TEST_CASE(rejects_bad_configuration)
 {
     asio::io_context io;

@@ -1,7 +1,11 @@
-// The receive side shared by dkg's transports: buffering of early messages per (sender, tag),
-// pending receives with per-operation cancellation, and per-party failure state.
+// dkg::mailbox: the receive side of a transport, ready-made. Incoming messages are buffered per
+// (sender, tag) within a bound and matched with receives that support per-operation cancellation;
+// a failed party fails only the receives from it. dkg's memory, TCP and TLS transports use it, and
+// a custom transport that hands it its incoming messages meets the receive half of the
+// dkg::transport requirements (docs/transport.md, "Writing a custom transport").
 #pragma once
 
+#include <dkg/detail/handler.hpp>
 #include <dkg/error.hpp>
 #include <dkg/transport.hpp>
 
@@ -11,6 +15,8 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -18,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <list>
 #include <map>
 #include <set>
@@ -29,48 +34,43 @@
 
 namespace dkg {
 
-/// Diagnostics callback of dkg's transports: `on_fault(party, error, context)`.
+/// Buffers incoming messages per (sender, message_tag) and matches them with receives: the receive
+/// half of a dkg::transport.
 ///
-/// Called when a peer misbehaves (a malformed, oversized or unexpected frame, a full receive
-/// buffer, a message for a closed session, a lost connection). `party` is the peer's id, or the id
-/// it claimed, or dkg::no_party when the peer is not known yet; `context` describes what happened
-/// without any message contents. It is invoked on the transport's executor and must not block; an
-/// exception it throws is ignored.
-using fault_handler = std::function<void(party_id party, boost::system::error_code error, std::string context)>;
-
-namespace detail {
-
-/// Moves `handler` into `target`. (In Boost 1.81 the move assignment of any_completion_handler
-/// recurses forever, so it must never be assigned, nor kept in containers that move-assign.)
-template <class Signature, class Handler>
-void assign_handler(boost::asio::any_completion_handler<Signature>& target, Handler&& handler)
-{
-    boost::asio::any_completion_handler<Signature>(std::forward<Handler>(handler)).swap(target);
-}
-
-/// Buffers incoming messages per (sender, message_tag) and matches them with receives.
-///
-/// The building block of dkg's transports: the network side calls `deliver`, `fail_party`,
-/// `close_session` and `close`; the user side calls `async_receive` (through the transport).
+/// The transport's network side calls `deliver` for each message it received (decoded, with the
+/// sender it came from), `fail_party` when a peer's channel breaks or misbehaves, and
+/// `close_session` and `close`; its `async_receive`, `close_session` and `discard_next` forward to
+/// the mailbox's. Then, as the transport requirements ask (docs/transport.md):
 ///
 /// - Messages of one key are kept in arrival order (FIFO); several receives of one key are served
-///   in the order they were started.
+///   in the order they were started. A message is handed to exactly one receive of its exact
+///   (sender, tag).
 /// - Buffered messages of one sender may take at most `max_buffered_bytes` (each message counts its
 ///   size plus `message_overhead`). A message beyond the bound fails that sender with
 ///   errc::buffer_limit: its buffered messages are dropped and its pending and later receives
 ///   complete with that error.
 /// - Once a party has failed (`fail_party`), receives from it still get messages already buffered,
-///   then complete with the failure.
+///   then complete with the failure. Other parties are unaffected.
 /// - A pending receive supports per-operation cancellation (any cancellation type): it completes
 ///   with boost::asio::error::operation_aborted and consumes nothing.
 /// - Handlers are never invoked from inside `async_receive` or `deliver`: they are posted to the
 ///   mailbox's executor and run on their own associated executor.
 ///
-/// @tparam Executor the executor completions are posted through (normally the transport's).
+/// A minimal transport built on it is shown in docs/transport.md; dkg/transport/memory.hpp is a
+/// complete one.
+///
+/// @tparam Executor an Asio executor (e.g. `boost::asio::strand<boost::asio::any_io_executor>` or
+///         `boost::asio::io_context::executor_type`) through which completions are posted; normally
+///         the strand of the transport that owns the mailbox.
 /// @par Thread Safety
-/// Not thread-safe: call every member, and emit cancellation of its receives, from one strand.
-/// The mailbox must not be moved while receives are pending (their cancellation handlers point to it).
+/// Not thread-safe: call every member, and emit cancellation of its receives, from one strand (the
+/// executor's, if it is a strand). The mailbox can be neither copied nor moved (the cancellation
+/// handlers of pending receives point to it).
+/// @par Lifetime
+/// Destroying the mailbox destroys pending receives' handlers without invoking them; call `close`
+/// first to complete them.
 template <class Executor>
+    requires(boost::asio::execution::is_executor<Executor>::value || boost::asio::is_executor<Executor>::value)
 class mailbox {
 public:
     using executor_type = Executor;
@@ -86,9 +86,11 @@ public:
     /// @param ex where completions are posted.
     /// @param party_count n; senders are 1..n.
     /// @param max_buffered_bytes bound on the bytes buffered per sender.
+    /// @throws std::invalid_argument if `party_count` is 0.
     mailbox(const Executor& ex, std::size_t party_count, std::size_t max_buffered_bytes)
         : ex_(ex), max_buffered_(max_buffered_bytes), parties_(party_count)
     {
+        if (party_count == 0) throw std::invalid_argument("dkg::mailbox: party_count must be at least 1");
     }
 
     mailbox(const mailbox&) = delete;
@@ -422,5 +424,4 @@ private:
     boost::system::error_code close_error_;
 };
 
-} // namespace detail
 } // namespace dkg

@@ -138,7 +138,7 @@ private:
     detail::memory_hub* hub_;
     party_id self_;
     executor_type strand_;
-    detail::mailbox<executor_type> mailbox_;
+    mailbox<executor_type> mailbox_;
 };
 
 namespace detail {

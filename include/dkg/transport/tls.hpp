@@ -1,9 +1,11 @@
 // A TLS transport: dkg's TCP transport (dkg/transport/tcp.hpp) over TLS 1.3 with mutual
-// authentication, each certificate bound to a party id. Needs OpenSSL: link dkg::tls.
+// authentication, each certificate bound to a party id; the same stream engine
+// (dkg/transport/detail/) with a TLS security policy. Needs OpenSSL: link dkg::tls.
 #pragma once
 
 #include <dkg/error.hpp>
 #include <dkg/transport.hpp>
+#include <dkg/transport/detail/stream_transport.hpp>
 #include <dkg/transport/tcp.hpp>
 
 #include <boost/asio/associated_executor.hpp>
@@ -138,7 +140,8 @@ struct x509_deleter {
     void operator()(X509* x) const { X509_free(x); }
 };
 
-/// The security policy of tls_transport (see plain_security for the interface).
+/// The security policy of tls_transport (the requirements are listed in
+/// dkg/transport/detail/stream_connection.hpp).
 class tls_security {
 public:
     using options_type = tls_options;
