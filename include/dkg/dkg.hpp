@@ -46,5 +46,13 @@
 #include <dkg/threshold.hpp>
 #include <dkg/threshold/async_decrypt.hpp>
 
+// Zero-knowledge proofs on ciphertexts and encrypted ballots.
+#include <dkg/proofs.hpp>
+#include <dkg/proofs/ballot.hpp>
+#include <dkg/proofs/blinding.hpp>
+#include <dkg/proofs/membership.hpp>
+#include <dkg/proofs/plaintext_knowledge.hpp>
+#include <dkg/proofs/transcript.hpp>
+
 // Files and text forms of keys, ciphertexts, partial decryptions and key shares.
 #include <dkg/serialization.hpp>

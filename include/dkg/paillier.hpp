@@ -18,6 +18,27 @@ namespace dkg {
 inline constexpr std::size_t min_modulus_bits = 32;
 
 template <big_integer N>
+class public_key;
+
+namespace detail {
+
+/// a·b mod m for non-negative a, b.
+template <big_integer N>
+N mul_mod(const N& a, const N& b, const N& m)
+{
+    return N(N(a * b) % m);
+}
+
+/// Whether `value` is in Z_{N²}^*: 0 < value < N² and gcd(value, N) = 1.
+template <big_integer N>
+bool is_unit_mod_n2(const public_key<N>& key, const N& value)
+{
+    return value > N(0u) && value < key.n_squared() && gcd(value, key.n()) == N(1u);
+}
+
+} // namespace detail
+
+template <big_integer N>
 class ciphertext;
 
 /// A Paillier public key (N, g = N + 1). Cheap to copy: copies share one immutable key.

@@ -181,12 +181,6 @@ void require_key(const public_key<N>& key, const ciphertext<N>& c)
 }
 
 template <big_integer N>
-bool is_unit_mod_n2(const public_key<N>& key, const N& value)
-{
-    return value > N(0u) && value < key.n_squared() && gcd(value, key.n()) == N(1u);
-}
-
-template <big_integer N>
 void hash_integer(sha256& h, const N& value)
 {
     h.update_u64(value < N(0u) ? 1u : 0u);
@@ -205,12 +199,6 @@ N decryption_challenge(const public_key<N>& key, const N& v, const N& c, const N
     h.update_u64(party);
     const auto digest = h.finish();
     return from_bytes<N>(digest);
-}
-
-template <big_integer N>
-N mul_mod(const N& a, const N& b, const N& m)
-{
-    return N(N(a * b) % m);
 }
 
 /// The secret exponent 2·Δ·s_j.
