@@ -51,7 +51,7 @@ void round_trip_vector(const std::vector<N>& vs, std::span<const std::uint8_t> c
 template <class N>
 const N& modulus_ring()
 {
-    static const N m = dkg::detail::modulus_ring<N>(dkg_fuzz::key_bits, 3);
+    static const N m = dkg::modulus_ring<N>(dkg_fuzz::key_bits, 3);
     return m;
 }
 

@@ -109,7 +109,7 @@ void codec_seeds(corpus& c)
     c.add("fuzz_codec", {2, 1, 0}, encoded([&](dkg::writer& w) { w.integer(N(n - N(1u))); }));
     c.add("fuzz_codec", {2, 0, 0}, encoded([&](dkg::writer& w) { w.integer(share.verification_key(1)); }));
     c.add("fuzz_codec", {3, 16, 0}, encoded([&](dkg::writer& w) { w.byte_string(bytes{'d', 'k', 'g'}); }));
-    const N m = dkg::detail::modulus_ring<N>(dkg_fuzz::key_bits, 3);
+    const N m = dkg::modulus_ring<N>(dkg_fuzz::key_bits, 3);
     std::vector<N> ring_values;
     for (int i = 0; i < 6; ++i) ring_values.push_back(dkg::random_below(m, rng));
     c.add("fuzz_codec", {4, 1, 1}, encoded([&](dkg::writer& w) { w.integers(ring_values); }));

@@ -119,11 +119,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(boneh_franklin_accepts_biprimes_and_rejects_others
     dkg::keygen_params params;
     std::vector<std::optional<std::size_t>> accepted(n);
     std::vector<dkg::keygen_progress> progress(n);
-    const auto errors = run_parties(n, [&](auto& session, auto&, dkg::party_id id) -> boost::asio::awaitable<void> {
+    const auto errors = run_parties(n, [&](auto& session, auto& rng_j, dkg::party_id id) -> boost::asio::awaitable<void> {
         auto ctx = make_context(id, n, 1, bits / 2, pool, 2);
         ctx.progress = &progress[id - 1];
         dkg::biprime::boneh_franklin<N> test(ctx, params);
-        accepted[id - 1] = co_await test.test(session, dkg::joint_seed{}, per_party[id - 1], 0);
+        accepted[id - 1] = co_await test.test(session, rng_j, dkg::joint_seed{}, std::span<const dkg::candidate<N>>(per_party[id - 1]), 0);
     });
     require_no_errors(errors);
     for (const auto& a : accepted) {

@@ -319,11 +319,14 @@ BOOST_AUTO_TEST_CASE(threshold_zero_needs_the_explicit_flag)
     check_generated_key(outcome, 2, params);
 }
 
-BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
+namespace {
+
+/// Three parties over the memory transport; party j runs `start(j, session, rng, on_done)`. Returns
+/// each party's error (null on success) and how many message rounds the first party took part in.
+template <class Start>
+std::vector<std::exception_ptr> run_three(Start start)
 {
-    keygen_outcome<dkg::gmp_int> outcome;
-    outcome.shares.resize(3);
-    outcome.errors.resize(3);
+    std::vector<std::exception_ptr> errors(3);
     boost::asio::io_context context;
     dkg::memory_network network(context, 3);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
@@ -331,18 +334,73 @@ BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
     for (dkg::party_id j = 1; j <= 3; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
         rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
-        auto params = small_params(128, 1);
-        if (j == 3) params.correct_param_biprime = 20;
-        dkg::async_generate_key<dkg::gmp_int>(*sessions.back(), *rngs.back(), params, {},
-                                              [&outcome, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { outcome.errors[j - 1] = e; });
+        start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { errors[j - 1] = e; });
     }
     context.run();
+    return errors;
+}
+
+/// Parties 1 and 2 fail naming party 3 with `difference`; party 3 names party 1 (the first it checks).
+void expect_setup_difference(const std::vector<std::exception_ptr>& errors, const std::string& difference)
+{
     for (int j : {0, 1}) {
-        BOOST_TEST_REQUIRE(static_cast<bool>(outcome.errors[j]));
-        BOOST_TEST(message_of(outcome.errors[j]).find("party 3") == 0u, message_of(outcome.errors[j]));
-        BOOST_TEST(message_of(outcome.errors[j]).find("different key generation parameters") != std::string::npos);
+        BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));
+        const auto text = message_of(errors[j]);
+        BOOST_TEST(text.find("party 3") == 0u, text);
+        BOOST_TEST(text.find("keygen: different key generation parameters: " + difference) != std::string::npos, text);
     }
-    BOOST_TEST(static_cast<bool>(outcome.errors[2])); // party 3 sees parties 1 and 2 differ from it
+    BOOST_TEST_REQUIRE(static_cast<bool>(errors[2]));
+    BOOST_TEST(message_of(errors[2]).find("party 1") == 0u, message_of(errors[2]));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
+{
+    const auto errors = run_three([](dkg::party_id j, auto& session, auto& rng, auto done) {
+        auto params = small_params(128, 1);
+        if (j == 3) params.correct_param_biprime = 20;
+        dkg::async_generate_key<dkg::gmp_int>(session, rng, params, {}, std::move(done));
+    });
+    expect_setup_difference(errors, "party 3 has biprimality.rounds = 20, this party 40");
+    for (const auto& e : errors) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const dkg::protocol_error& pe) {
+            BOOST_TEST((pe.code() == dkg::errc::inconsistent_result));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parties_running_different_layers_fail_in_the_first_round)
+{
+    using N = dkg::gmp_int;
+    // Party 3 runs the trial-division layer, the others the distributed sieve (the configured default).
+    const auto errors = run_three([](dkg::party_id j, auto& session, auto& rng, auto done) {
+        if (j == 3)
+            dkg::async_generate_key<N, dkg::keygen_policies<N, dkg::sieve::trial_division<N>>>(session, rng, small_params(128, 1), {}, std::move(done));
+        else
+            dkg::async_generate_key<N>(session, rng, small_params(128, 1), {}, std::move(done));
+    });
+    expect_setup_difference(errors, "party 3 runs candidates = trial_division, this party distributed_sieve");
+    // Nothing but the setup round was run: the error is from it.
+    for (const auto& e : errors) BOOST_TEST(message_of(e).find("parties disagree on a public value") != std::string::npos, message_of(e));
+}
+
+BOOST_AUTO_TEST_CASE(the_same_layer_named_two_ways_agrees)
+{
+    using N = dkg::gmp_int;
+    // sieve::configured with the trial-division method describes itself as sieve::trial_division:
+    // parties may pick the layer by configuration or by type.
+    auto params = small_params(128, 1);
+    params.candidates = dkg::candidate_method::trial_division;
+    const auto errors = run_three([&params](dkg::party_id j, auto& session, auto& rng, auto done) {
+        if (j == 2)
+            dkg::async_generate_key<N, dkg::keygen_policies<N, dkg::sieve::trial_division<N>>>(session, rng, params, {}, std::move(done));
+        else
+            dkg::async_generate_key<N>(session, rng, params, {}, std::move(done));
+    });
+    for (const auto& e : errors) BOOST_TEST(!e, message_of(e));
 }
 
 BOOST_AUTO_TEST_CASE(max_batches_ends_with_too_many_attempts)

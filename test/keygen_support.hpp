@@ -163,7 +163,7 @@ inline dkg::keygen_context make_context(dkg::party_id self, std::size_t n, std::
     c.parties = n;
     c.threshold = t;
     c.prime_bits = prime_bits;
-    c.pool = &pool;
+    c.arithmetic_executor = pool.get_executor();
     c.threads = threads;
     return c;
 }

@@ -8,8 +8,10 @@
 #include <dkg/detail/parallel.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/error.hpp>
+#include <dkg/keygen/context.hpp>
 #include <dkg/keygen/params.hpp>
-#include <dkg/sieve.hpp>
+#include <dkg/session.hpp>
+#include <dkg/steps.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -23,18 +25,6 @@
 #include <vector>
 
 namespace dkg {
-
-/// 256 bits that all parties agree on in key generation's first round (hash of everyone's
-/// contribution); the source of every jointly random public value.
-using joint_seed = std::array<std::uint8_t, 32>;
-
-/// A candidate modulus together with this party's additive shares of its factors.
-template <big_integer N>
-struct candidate {
-    N modulus;
-    N p_share;
-    N q_share;
-};
 
 namespace detail {
 
@@ -241,11 +231,19 @@ public:
     {
     }
 
+    /// Adds `biprimality = boneh_franklin` and `biprimality.rounds` (κ).
+    void describe(agreed_parameters& agreed) const
+    {
+        agreed.add("biprimality", "boneh_franklin");
+        agreed.add("biprimality.rounds", rounds_);
+    }
+
     /// Tests `candidates` (all parties pass the same moduli in the same order). Returns the index of
-    /// the first candidate that passes all κ rounds, or nothing.
+    /// the first candidate that passes all κ rounds, or nothing. The bases come from `seed`; `rng` is
+    /// not needed (the test has no private randomness).
     /// @throws protocol_error naming a party whose values are malformed.
-    template <class Session>
-    boost::asio::awaitable<std::optional<std::size_t>> test(Session& session, const joint_seed& seed,
+    template <class Session, class G>
+    boost::asio::awaitable<std::optional<std::size_t>> test(Session& session, G& /*rng*/, const joint_seed& seed,
                                                             std::span<const candidate<N>> candidates, std::uint32_t batch)
     {
         if (candidates.empty()) co_return std::nullopt;
@@ -273,7 +271,7 @@ private:
         auto designated = [&](std::size_t a, std::size_t k) { return static_cast<party_id>((alive[a] + first + k) % n + 1); };
         std::vector<std::optional<N>> bases(jobs);
         std::vector<N> mine(jobs, N(0u));
-        co_await detail::parallel_for(*context_.pool, alive.size(), context_.threads, [&](std::size_t begin, std::size_t end) {
+        co_await detail::parallel_for(context_.arithmetic_executor, alive.size(), context_.threads, [&](std::size_t begin, std::size_t end) {
             for (std::size_t a = begin; a < end; ++a) {
                 const auto& c = candidates[alive[a]];
                 const N e = exponent_share(context_.self, c.p_share, c.q_share);

@@ -15,18 +15,19 @@
 #pragma once
 
 #include <dkg/bigint.hpp>
-#include <dkg/biprime.hpp>
 #include <dkg/codec.hpp>
 #include <dkg/detail/chacha20.hpp>
 #include <dkg/detail/parallel.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
+#include <dkg/keygen/context.hpp>
 #include <dkg/keygen/params.hpp>
+#include <dkg/session.hpp>
 #include <dkg/paillier.hpp>
 #include <dkg/shamir/integer.hpp>
 #include <dkg/shamir/modular.hpp>
-#include <dkg/sieve.hpp>
+#include <dkg/steps.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -65,6 +66,13 @@ public:
         all_points_.resize(context.parties);
         std::iota(all_points_.begin(), all_points_.end(), party_id{1});
         all_mu_ = shamir::integer_lagrange_at_zero<N>(all_points_, context.parties);
+    }
+
+    /// Adds `key_sharing = integer_key_sharing` and `key_sharing.statistical_security` (σ).
+    void describe(agreed_parameters& agreed) const
+    {
+        agreed.add("key_sharing", "integer_key_sharing");
+        agreed.add("key_sharing.statistical_security", sigma_);
     }
 
     /// Draws of β before a non-invertible θ ends key generation. For a product of two distinct
@@ -159,7 +167,7 @@ public:
             // Step 3: masked opening of θ and the verification keys.
             const N masked = mod(N(share + f_zero), modulus);
             secure_clear(f_zero);
-            const N vk = co_await detail::run_on(*context_.pool, [&] {
+            const N vk = co_await detail::run_on(context_.arithmetic_executor, [&] {
                 return powm(v, N(N(factorial<N>(n)) * share), key.n_squared());
             });
             writer w;

@@ -1,11 +1,11 @@
 // Distributed key generation (docs/protocol.md §0–§5): n parties jointly generate a Paillier modulus
 // N = p·q that nobody can factor, and each ends with a degree-t share of the secret key.
 //
-// The protocol is composed from policy layers:
-//   candidates   (dkg/sieve.hpp)        additive shares of candidate primes, §1
-//   sharing      (dkg/shamir.hpp)       BGW multiplication to open N = p·q, §2 (here)
-//   biprimality  (dkg/biprime.hpp)      public trial division §3 and Boneh–Franklin §4
-//   key sharing  (dkg/key_sharing.hpp)  degree-t integer shares of the secret key, §5
+// The protocol is composed from policy layers (docs/policies.md):
+//   candidates   (dkg/sieve.hpp)               additive shares of candidate primes, §1
+//   opening      (dkg/keygen/bgw_opening.hpp)  BGW multiplication to open N = p·q, §2
+//   biprimality  (dkg/biprime.hpp)             Boneh–Franklin, §4 (after the public trial division §3 here)
+//   key sharing  (dkg/key_sharing.hpp)         degree-t integer shares of the secret key, §5
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -18,9 +18,11 @@
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
 #include <dkg/key_sharing.hpp>
+#include <dkg/keygen/bgw_opening.hpp>
+#include <dkg/keygen/context.hpp>
 #include <dkg/keygen/params.hpp>
+#include <dkg/keygen/policies.hpp>
 #include <dkg/rng.hpp>
-#include <dkg/shamir/modular.hpp>
 #include <dkg/sieve.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -35,6 +37,8 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,57 +55,24 @@ inline std::function<void(party_id, const N& modulus, const N& p_share, const N&
 
 namespace dkg {
 
-/// The layers of key generation, bundled (swap one member to replace one layer).
-///
-/// @tparam Candidates models `candidate_policy`: `sieve::configured<N>` (default: the method named
-///         by keygen_params::candidates), `sieve::distributed_sieve<N>` or `sieve::trial_division<N>`.
-/// @tparam Biprimality models `biprimality_policy`: `biprime::boneh_franklin<N>`.
-/// @tparam KeySharing models `key_sharing_policy`: `integer_key_sharing<N>`.
-template <big_integer N, class Candidates = sieve::configured<N>, class Biprimality = biprime::boneh_franklin<N>,
-          class KeySharing = integer_key_sharing<N>>
-struct keygen_policies {
-    using number = N;
-    using candidates = Candidates;
-    using biprimality = Biprimality;
-    using key_sharing = KeySharing;
-};
-
 namespace detail {
-
-/// SHA-256 of the parameters every party must agree on (not the progress handler or threads).
-inline std::array<std::uint8_t, 32> parameter_fingerprint(const keygen_params& p, std::size_t parties, candidate_method method)
-{
-    sha256 h;
-    h.update("dkg/keygen/params/v1")
-        .update_u64(parties)
-        .update_u64(p.corruption_threshold)
-        .update_u64(p.key_length)
-        .update_u64(p.effective_prime_threshold())
-        .update_u64(p.correct_param_biprime)
-        .update_u64(p.stat_sec_shamir)
-        .update_u64(p.batch_size)
-        .update_u64(static_cast<std::uint64_t>(method))
-        .update_u64(p.sieve_bound)
-        .update_u64(p.max_batches)
-        .update_u64(p.allow_insecure_threshold_zero ? 1 : 0);
-    return h.finish();
-}
-
-/// The ring Z_m for opening N (docs/protocol.md §2): the smallest odd m ≥ 2^(k+2)+1 with no prime
-/// factor ≤ n, so Shamir sharing works and N < m is opened exactly.
-template <big_integer N>
-N modulus_ring(std::size_t key_length, std::size_t parties)
-{
-    N m = N(N(N(1u) << static_cast<unsigned>(key_length + 2)) + N(1u));
-    const N small = factorial<N>(parties);
-    while (gcd(m, small) != N(1u)) m += N(2u);
-    return m;
-}
 
 /// Chooses a batch size: about an eighth of the expected candidate pairs, within [16, 4096].
 inline std::size_t automatic_batch_size(double expected_pairs)
 {
     return static_cast<std::size_t>(std::clamp(expected_pairs / 8.0, 16.0, 4096.0));
+}
+
+/// The parameters of the run itself (not of a layer) that every party must agree on.
+inline void describe_run(const keygen_params& p, std::size_t parties, agreed_parameters& agreed)
+{
+    agreed.add("parties", parties);
+    agreed.add("corruption_threshold", p.corruption_threshold);
+    agreed.add("key_length", p.key_length);
+    agreed.add("prime_threshold", p.effective_prime_threshold()); // §3
+    agreed.add("batch_size", p.batch_size);                        // 0: from the candidate layer
+    agreed.add("max_batches", p.max_batches);
+    agreed.add("allow_insecure_threshold_zero", p.allow_insecure_threshold_zero);
 }
 
 /// One party's run of docs/protocol.md §0–§5.
@@ -112,14 +83,14 @@ public:
 
     keygen_run(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress)
         : session_(session), rng_(rng), params_(std::move(params)), on_progress_(std::move(on_progress)),
-          pool_(params_.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : params_.threads)
+          pool_(worker_threads(params_.threads))
     {
         context_.self = session.self();
         context_.parties = session.party_count();
         context_.threshold = params_.corruption_threshold;
         context_.prime_bits = params_.key_length / 2;
-        context_.pool = &pool_;
-        context_.threads = params_.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : params_.threads;
+        context_.arithmetic_executor = pool_.get_executor();
+        context_.threads = worker_threads(params_.threads);
         context_.progress = &progress_;
     }
 
@@ -131,20 +102,26 @@ public:
     boost::asio::awaitable<key_share<N>> run()
     {
         start_ = std::chrono::steady_clock::now();
-        const std::size_t n = context_.parties;
         if (!session_.established()) {
             ++progress_.communication_rounds;
             co_await session_.establish(rng_);
         }
         typename Policies::candidates candidates(context_, params_);
+        typename Policies::opening opening(context_, params_);
         typename Policies::biprimality biprimality(context_, params_);
         typename Policies::key_sharing key_sharing(context_, params_);
-        const joint_seed seed = co_await agree_on_seed(candidates.method());
+        agreed_parameters agreed;
+        describe_run(params_, context_.parties, agreed);
+        candidates.describe(agreed);
+        opening.describe(agreed);
+        biprimality.describe(agreed);
+        key_sharing.describe(agreed);
+        const joint_seed seed = co_await agree_on_seed(agreed);
 
         const std::size_t batch_size =
             params_.batch_size != 0 ? params_.batch_size : automatic_batch_size(candidates.expected_pairs());
-        const shamir::modular_sharing<N> ring(modulus_ring<N>(params_.key_length, n), n, context_.threshold);
         const biprime::small_factor_filter<N> filter(params_.effective_prime_threshold());
+        const std::size_t threads = context_.threads;
 
         for (std::uint32_t batch = 0;; ++batch) {
             if (params_.max_batches != 0 && batch >= params_.max_batches)
@@ -157,19 +134,21 @@ public:
                 into += now - mark;
                 mark = now;
             };
-            auto shares = co_await candidates.generate(session_, rng_, 2 * batch_size, batch);
+            std::vector<N> shares = co_await candidates.generate(session_, rng_, 2 * batch_size, batch);
+            if (shares.size() != 2 * batch_size) throw std::logic_error("keygen: the candidate layer returned a wrong number of shares");
             progress_.candidates += batch_size;
             lap(progress_.time.candidates);
             // §2: open every N = p·q.
-            auto moduli = co_await open_moduli(ring, shares, batch_size, batch);
+            const std::span<const N> all_shares(shares);
+            std::vector<N> moduli = co_await opening.open(session_, rng_, all_shares.first(batch_size), all_shares.subspan(batch_size), batch);
+            if (moduli.size() != batch_size) throw std::logic_error("keygen: the opening layer returned a wrong number of moduli");
             progress_.moduli_revealed += batch_size;
             lap(progress_.time.moduli);
-            // §3: public trial division.
+            // §3: public trial division; thread c takes the c-th slice of the batch (one remainder tree each).
             std::vector<char> passes(batch_size, 0);
-            co_await parallel_for(pool_, context_.threads, context_.threads, [&](std::size_t begin, std::size_t end) {
-                // Thread c takes the c-th slice of the batch and runs one remainder tree over it.
+            co_await parallel_for(context_.arithmetic_executor, threads, threads, [&](std::size_t begin, std::size_t end) {
                 for (std::size_t c = begin; c < end; ++c) {
-                    const std::size_t from = batch_size * c / context_.threads, to = batch_size * (c + 1) / context_.threads;
+                    const std::size_t from = batch_size * c / threads, to = batch_size * (c + 1) / threads;
                     const auto slice = filter.passes(std::span<const N>(moduli).subspan(from, to - from));
                     std::copy(slice.begin(), slice.end(), passes.begin() + static_cast<std::ptrdiff_t>(from));
                 }
@@ -180,8 +159,8 @@ public:
             secure_clear(shares);
             progress_.passed_trial_division += survivors.size();
             lap(progress_.time.trial_division);
-            // §4: Boneh–Franklin.
-            const auto accepted = co_await biprimality.test(session_, seed, survivors, batch);
+            // §4: biprimality.
+            const std::optional<std::size_t> accepted = co_await biprimality.test(session_, rng_, seed, std::span<const candidate<N>>(survivors), batch);
             ++progress_.batches;
             lap(progress_.time.biprimality);
             report(false);
@@ -189,6 +168,7 @@ public:
                 wipe(survivors);
                 continue;
             }
+            if (*accepted >= survivors.size()) throw std::logic_error("keygen: the biprimality layer accepted a candidate it was not given");
             candidate<N> chosen = std::move(survivors[*accepted]);
             wipe(survivors);
 #if defined(DKG_ENABLE_TEST_HOOKS)
@@ -197,6 +177,8 @@ public:
 #endif
             // §5: key shares.
             auto key = co_await key_sharing.share(session_, rng_, seed, chosen.modulus, chosen.p_share, chosen.q_share);
+            secure_clear(chosen.p_share);
+            secure_clear(chosen.q_share);
             lap(progress_.time.key_sharing);
             report(true);
             co_return key;
@@ -204,146 +186,40 @@ public:
     }
 
 private:
-    // §0 (continued): every party contributes 32 random bytes and the fingerprint of its parameters;
-    // the joint seed is the hash of all contributions. Different parameters end the run here.
-    boost::asio::awaitable<joint_seed> agree_on_seed(candidate_method method)
+    // §0 (continued): every party contributes 32 random bytes and the description of its layers and
+    // parameters (agreed_parameters); the joint seed is the hash of the description and all
+    // contributions. A party with another description is named with the first difference.
+    boost::asio::awaitable<joint_seed> agree_on_seed(const agreed_parameters& agreed)
     {
         std::array<std::uint8_t, 32> contribution{};
         fill_random(rng_, contribution);
-        const auto fingerprint = parameter_fingerprint(params_, context_.parties, method);
         writer w;
-        w.raw(contribution).raw(fingerprint);
+        w.raw(contribution).raw(agreed.encode());
         ++progress_.communication_rounds;
         const step_tag tag{keygen_steps::setup, 0, 0};
         bytes payload = w.finish();
         auto all = co_await session_.all_gather(tag, std::move(payload));
         sha256 h;
-        h.update("dkg/keygen/seed");
+        h.update("dkg/keygen/seed/v2").update(agreed.fingerprint());
         for (std::size_t j = 0; j < all.size(); ++j) {
-            if (all[j].size() != 64)
-                throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(j + 1),
-                                     "keygen: setup message of the wrong size");
-            if (!std::equal(fingerprint.begin(), fingerprint.end(), all[j].begin() + 32))
-                throw protocol_error(make_error_code(errc::inconsistent_result), static_cast<party_id>(j + 1),
-                                     "keygen: the party uses different key generation parameters");
-            h.update(std::span<const std::uint8_t>(all[j].data(), 32));
+            const auto from = static_cast<party_id>(j + 1);
+            if (all[j].size() < contribution.size())
+                throw protocol_error(make_error_code(errc::malformed_message), from, "keygen: setup message too short");
+            const std::span<const std::uint8_t> message(all[j]);
+            if (from != context_.self) {
+                std::optional<agreed_parameters> theirs;
+                try {
+                    theirs = agreed_parameters::decode(message.subspan(contribution.size()));
+                } catch (const decode_error& e) {
+                    throw protocol_error(make_error_code(errc::malformed_message), from, std::string("keygen: setup message: ") + e.what());
+                }
+                if (const auto difference = agreed_parameters::difference(from, *theirs, agreed))
+                    throw protocol_error(make_error_code(errc::inconsistent_result), from,
+                                         "keygen: different key generation parameters: " + *difference);
+            }
+            h.update(message.first(contribution.size()));
         }
         co_return h.finish();
-    }
-
-    // §2: BGW. Each party Shamir-shares its p_j, q_j (degree t) and zero (degree 2t) over Z_m; the
-    // parties multiply [p]·[q] locally, add the zero sharing and open N from 2t+1 shares.
-    boost::asio::awaitable<std::vector<N>> open_moduli(const shamir::modular_sharing<N>& ring, const std::vector<N>& shares,
-                                                       std::size_t count, std::uint32_t batch)
-    {
-        const std::size_t n = context_.parties, t = context_.threshold;
-        const party_id self = context_.self;
-        const N& m = ring.modulus();
-        std::vector<std::vector<N>> out(n, std::vector<N>(3 * count));
-        auto rngs = fork_rngs(rng_, context_.threads);
-        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                auto sp = ring.share(shares[i], rngs[chunk]);
-                auto sq = ring.share(shares[count + i], rngs[chunk]);
-                auto sz = ring.share_zero(2 * t, rngs[chunk]);
-                for (std::size_t k = 0; k < n; ++k) {
-                    out[k][3 * i] = std::move(sp[k]);
-                    out[k][3 * i + 1] = std::move(sq[k]);
-                    out[k][3 * i + 2] = std::move(sz[k]);
-                }
-            }
-        });
-        std::vector<bytes> payloads(n);
-        const std::size_t value_bits = bit_length(m);
-        for (std::size_t k = 0; k < n; ++k) {
-            if (k + 1 == self) continue;
-            writer w(out[k].size() * (value_bits / 8 + 6) + 8);
-            w.integers(out[k]);
-            payloads[k] = w.finish();
-        }
-        ++progress_.communication_rounds;
-        const step_tag share_tag{keygen_steps::modulus_shares, batch, 0};
-        auto received = co_await session_.exchange(share_tag, std::move(payloads));
-        std::vector<std::vector<N>> incoming(n);
-        for (std::size_t j = 0; j < n; ++j) {
-            if (j + 1 == self)
-                incoming[j] = std::move(out[j]);
-            else
-                incoming[j] = decode_values(received[j], j, 3 * count, m, "modulus shares");
-        }
-        std::vector<N> n_shares(count);
-        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                N p(0u), q(0u), z(0u);
-                for (std::size_t j = 0; j < n; ++j) {
-                    p += incoming[j][3 * i];
-                    q += incoming[j][3 * i + 1];
-                    z += incoming[j][3 * i + 2];
-                }
-                n_shares[i] = N(N(N(N(p % m) * N(q % m)) + z) % m);
-                secure_clear(p);
-                secure_clear(q);
-            }
-        });
-        for (auto& v : incoming) secure_clear(v);
-        for (auto& v : out) secure_clear(v);
-        writer w(count * (value_bits / 8 + 6) + 8);
-        w.integers(n_shares);
-        ++progress_.communication_rounds;
-        const step_tag open_tag{keygen_steps::modulus_open, batch, 0};
-        bytes open_payload = w.finish();
-        auto opened = co_await session_.all_gather(open_tag, std::move(open_payload));
-        std::vector<std::vector<N>> by_party(n);
-        for (std::size_t j = 0; j < n; ++j)
-            by_party[j] = j + 1 == self ? n_shares : decode_values(opened[j], j, count, m, "modulus opening");
-        std::vector<party_id> base(2 * t + 1);
-        for (std::size_t j = 0; j < base.size(); ++j) base[j] = static_cast<party_id>(j + 1);
-        const auto lambda = shamir::lagrange_at_zero<N>(base, m);
-        // With n > 2t+1, every further share must lie on the polynomial through the first 2t+1.
-        std::vector<std::vector<N>> extra_lambda;
-        for (std::size_t e = base.size(); e < n; ++e)
-            extra_lambda.push_back(shamir::lagrange_coefficients<N>(base, static_cast<long long>(e + 1), m));
-        std::vector<N> moduli(count);
-        const N low = N(N(1u) << static_cast<unsigned>(params_.key_length - 1));
-        const N high = N(N(1u) << static_cast<unsigned>(params_.key_length));
-        std::vector<char> consistent(count, 1);
-        co_await parallel_for(pool_, count, context_.threads, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                N acc(0u);
-                for (std::size_t j = 0; j < base.size(); ++j) acc += N(lambda[j] * by_party[j][i]);
-                acc = N(acc % m);
-                for (std::size_t e = 0; e < extra_lambda.size(); ++e) {
-                    N at(0u);
-                    for (std::size_t j = 0; j < base.size(); ++j) at += N(extra_lambda[e][j] * by_party[j][i]);
-                    if (N(at % m) != by_party[base.size() + e][i]) consistent[i] = 0;
-                }
-                moduli[i] = std::move(acc);
-            }
-        });
-        for (std::size_t i = 0; i < count; ++i) {
-            if (!consistent[i])
-                throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
-                                     "keygen: the opened shares of a modulus do not lie on one polynomial");
-            if (moduli[i] < low || moduli[i] >= high || bigint_traits<N>::low_u64(moduli[i]) % 4 != 1)
-                throw protocol_error(make_error_code(errc::protocol_violation), no_party,
-                                     "keygen: an opened modulus has the wrong size or residue");
-        }
-        co_return moduli;
-    }
-
-    std::vector<N> decode_values(const bytes& payload, std::size_t index, std::size_t count, const N& bound, const char* what)
-    {
-        try {
-            reader r(payload);
-            auto values = r.integers_exactly<N>(count, bit_length(bound));
-            r.expect_end();
-            for (const auto& v : values)
-                if (v < N(0u) || v >= bound) throw decode_error("value out of range");
-            return values;
-        } catch (const decode_error& e) {
-            throw protocol_error(make_error_code(errc::malformed_message), static_cast<party_id>(index + 1),
-                                 std::string("keygen: ") + what + ": " + e.what());
-        }
     }
 
     static void wipe(std::vector<candidate<N>>& candidates)
@@ -387,7 +263,10 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 /// (docs/protocol.md §0–§5). Every party calls it with the same parameters on its own session.
 ///
 /// @tparam N a type modelling dkg::big_integer.
-/// @tparam Policies the protocol layers (`keygen_policies<N>` by default).
+/// @tparam Policies the protocol layers, modelling `keygen_policy_bundle<Policies, Session, G>`
+///         (`keygen_policies<N>` by default; dkg/keygen/policies.hpp, docs/policies.md).
+/// @tparam Session a dkg::session (or a type with its `exchange`/`all_gather`/`establish` members).
+/// @tparam G a dkg::secure_rng.
 /// @param session this party's session (established here if it is not yet); it must outlive the
 ///        operation.
 /// @param rng a cryptographic generator, used only from the session's executor; must outlive the
@@ -407,13 +286,15 @@ template <big_integer N, class Policies = keygen_policies<N>, class Session, sec
 auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress = {},
                         CompletionToken&& token = {})
 {
-    static_assert(std::is_same_v<typename Policies::number, N>, "Policies must be for the same big-integer type");
-    params.validate(session.party_count());
-    if (params.insecure_key_length())
-        warn_once("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
-    return boost::asio::co_spawn(session.get_executor(),
-                                 detail::run_keygen<Policies>(session, rng, std::move(params), std::move(on_progress)),
-                                 std::forward<CompletionToken>(token));
+    // A wrong layer stops here, with one message naming the layer and its missing member.
+    if constexpr (detail::check_keygen_policies<Policies, N, Session, G>()) {
+        params.validate(session.party_count());
+        if (params.insecure_key_length())
+            warn_once("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
+        return boost::asio::co_spawn(session.get_executor(),
+                                     detail::run_keygen<Policies>(session, rng, std::move(params), std::move(on_progress)),
+                                     std::forward<CompletionToken>(token));
+    }
 }
 
 /// `async_generate_key` without a progress handler: `async_generate_key(session, rng, params, token)`.

@@ -16,13 +16,13 @@
 #include <dkg/detail/parallel.hpp>
 #include <dkg/detail/small_field.hpp>
 #include <dkg/error.hpp>
+#include <dkg/keygen/context.hpp>
 #include <dkg/keygen/params.hpp>
 #include <dkg/session.hpp>
 #include <dkg/shamir/modular.hpp>
 #include <dkg/steps.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <array>
 #include <cmath>
@@ -33,17 +33,6 @@
 #include <vector>
 
 namespace dkg {
-
-/// What a policy needs to know about the run.
-struct keygen_context {
-    party_id self = 0;
-    std::size_t parties = 0;
-    std::size_t threshold = 0;
-    std::size_t prime_bits = 0;                   ///< L = key_length / 2
-    boost::asio::thread_pool* pool = nullptr;     ///< worker threads of this party
-    std::size_t threads = 1;
-    keygen_progress* progress = nullptr;          ///< counters the layers update (rounds, tests)
-};
 
 namespace sieve {
 
@@ -114,12 +103,13 @@ inline unsigned mod4_residue(party_id self) { return self == 1 ? 3u : 0u; }
 template <big_integer N>
 class trial_division {
 public:
-    candidate_method method() const noexcept { return candidate_method::trial_division; }
-
     trial_division(const keygen_context& context, const keygen_params&)
         : context_(context), layout_(candidate_layout<N>::make(context.prime_bits, context.parties, N(1u)))
     {
     }
+
+    /// Adds `candidates = trial_division`.
+    void describe(agreed_parameters& agreed) const { agreed.add("candidates", "trial_division"); }
 
     const candidate_layout<N>& layout() const noexcept { return layout_; }
 
@@ -157,8 +147,6 @@ private:
 template <big_integer N>
 class distributed_sieve {
 public:
-    candidate_method method() const noexcept { return candidate_method::distributed_sieve; }
-
     distributed_sieve(const keygen_context& context, const keygen_params& params)
         : context_(context), primes_(sieve_primes(context.prime_bits, context.parties, params.sieve_bound)),
           layout_(candidate_layout<N>::make(context.prime_bits, context.parties, product(primes_))),
@@ -202,6 +190,13 @@ public:
         crt_four_ = basis(N(4u));
     }
 
+    /// Adds `candidates = distributed_sieve` and `candidates.sieve_bound`, the largest sieving prime.
+    void describe(agreed_parameters& agreed) const
+    {
+        agreed.add("candidates", "distributed_sieve");
+        agreed.add("candidates.sieve_bound", bound());
+    }
+
     const candidate_layout<N>& layout() const noexcept { return layout_; }
     const std::vector<std::uint32_t>& primes() const noexcept { return primes_; }
 
@@ -226,12 +221,12 @@ public:
         std::vector<N> residues(count, N(0u));
         std::vector<std::uint32_t> small_residues(count * small, 0);
         if (large || small > 0) {
-            auto& pool = *context_.pool;
+            const auto& workers = context_.arithmetic_executor;
             const std::size_t threads = context_.threads;
             auto rngs = detail::fork_rngs(rng, threads);
             // Each party shares its random units (degree t): a_j mod M, and b_j ∈ Z_r^* per small prime.
             layer outgoing(n, count, small, large);
-            co_await detail::parallel_for(pool, count, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+            co_await detail::parallel_for(workers, count, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
                 for (std::size_t i = begin; i < end; ++i) {
                     if (large) {
                         auto shares = sharing_.share(random_unit_mod_m(rngs[chunk]), rngs[chunk]);
@@ -253,7 +248,7 @@ public:
                 const std::size_t pairs = factors.size() / 2, total = pairs * count;
                 // Re-share every product share with degree t; party k's new share is Σ_j λ_j·(share from j).
                 layer reshare(n, total, small, large);
-                co_await detail::parallel_for(pool, total, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                co_await detail::parallel_for(workers, total, threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
                     for (std::size_t idx = begin; idx < end; ++idx) {
                         const std::size_t f = 2 * (idx / count), i = idx % count;
                         if (large) {
@@ -270,7 +265,7 @@ public:
                 auto received = co_await exchange_layer(session, keygen_steps::sieve_reduce, batch, level++, std::move(reshare), total);
                 std::vector<layer> next;
                 for (std::size_t f = 0; f < pairs; ++f) next.emplace_back(0, count, small, large);
-                co_await detail::parallel_for(pool, total, threads, [&](std::size_t begin, std::size_t end) {
+                co_await detail::parallel_for(workers, total, threads, [&](std::size_t begin, std::size_t end) {
                     for (std::size_t idx = begin; idx < end; ++idx) {
                         auto& target = next[idx / count];
                         const std::size_t i = idx % count;
@@ -293,7 +288,7 @@ public:
             // The last product has degree 2t ≤ n-1: weighting it with this party's Lagrange coefficient
             // over all n points gives an additive sharing of ∏ a_j (and of ∏ b_j).
             const std::size_t me = context_.self - 1;
-            co_await detail::parallel_for(pool, count, threads, [&](std::size_t begin, std::size_t end) {
+            co_await detail::parallel_for(workers, count, threads, [&](std::size_t begin, std::size_t end) {
                 for (std::size_t i = begin; i < end; ++i) {
                     if (large) {
                         const N product = factors.size() == 2 ? N(N(factors[0].own_big[i] * factors[1].own_big[i]) % m) : factors[0].own_big[i];
@@ -490,10 +485,17 @@ public:
     {
     }
 
+    /// The configured method.
     candidate_method method() const noexcept
     {
         return std::holds_alternative<trial_division<N>>(policy_) ? candidate_method::trial_division
                                                                   : candidate_method::distributed_sieve;
+    }
+
+    /// As the configured policy describes itself (so a party running that policy directly agrees).
+    void describe(agreed_parameters& agreed) const
+    {
+        std::visit([&agreed](const auto& p) { p.describe(agreed); }, policy_);
     }
 
     const candidate_layout<N>& layout() const

@@ -27,6 +27,29 @@ dkg::keygen_params params()
     return p;
 }
 
+/// The size of a setup message of params(): 32 random bytes and the description of the run, as
+/// keygen_run builds it (the last entry, prime_threshold, is an integer).
+std::size_t setup_message_size()
+{
+    boost::asio::thread_pool pool(1);
+    const auto p = params();
+    dkg::keygen_context context;
+    context.self = bad;
+    context.parties = parties;
+    context.threshold = p.corruption_threshold;
+    context.prime_bits = p.key_length / 2;
+    context.arithmetic_executor = pool.get_executor();
+    using layers = dkg::keygen_policies<N>;
+    dkg::agreed_parameters agreed;
+    dkg::detail::describe_run(p, parties, agreed);
+    layers::candidates(context, p).describe(agreed);
+    layers::opening(context, p).describe(agreed);
+    layers::biprimality(context, p).describe(agreed);
+    layers::key_sharing(context, p).describe(agreed);
+    BOOST_TEST_REQUIRE(agreed.entries().back().name == "prime_threshold");
+    return 32 + agreed.encode().size();
+}
+
 struct named_step {
     std::uint32_t step;
     const char* name;
@@ -195,9 +218,10 @@ BOOST_AUTO_TEST_CASE(messages_delayed_beyond_the_timeout_are_named)
 
 // A flipped first byte breaks every message's structure (a vector's count, an integer's sign byte,
 // a sieve value beyond its field): the receivers name party 2 as sending malformed data. The setup
-// message is 32 random bytes and the parameter fingerprint: its first byte is covered by the
-// undetected_setup test below, and here the fingerprint's first byte (32) is flipped, which reads
-// as a party with other parameters.
+// message is 32 random bytes and the description of the layers and parameters: its first byte is
+// covered by the a_changed_seed_contribution_is_not_detected test below, and here the description's
+// first byte (32, its encoding version) is flipped. A changed parameter value in the description
+// reads as a party with other parameters (setup_descriptions_that_differ_are_named).
 BOOST_AUTO_TEST_CASE(corrupted_messages_at_each_step_are_named)
 {
     for (const auto& s : steps) {
@@ -205,11 +229,30 @@ BOOST_AUTO_TEST_CASE(corrupted_messages_at_each_step_are_named)
             const bool setup = s.step == dkg::keygen_steps::setup;
             const auto r = run(with_rules(first_round(fault_action::corrupt, s.step, parties, bad, {}, setup ? 32 : 0)));
             BOOST_TEST_REQUIRE(r.stats[bad - 1].corrupted == parties - 1, "the step never ran");
-            if (setup)
-                expect_named(r, {dkg::errc::inconsistent_result});
-            else
-                expect_named(r, {dkg::errc::malformed_message});
+            expect_named(r, {dkg::errc::malformed_message});
         }
+    }
+}
+
+// The last byte of party 2's setup message is the low byte of its last integer parameter: flipped,
+// party 2 seems to run other parameters, and parties 1 and 3 name it with the difference.
+BOOST_AUTO_TEST_CASE(setup_descriptions_that_differ_are_named)
+{
+    fault_rule rule;
+    rule.action = fault_action::corrupt;
+    rule.step = dkg::keygen_steps::setup;
+    rule.nth = 1;
+    rule.byte_index = setup_message_size() - 1;
+    std::vector<fault_rule> rules;
+    for (dkg::party_id to : {1u, 3u}) {
+        rule.to = to;
+        rules.push_back(rule);
+    }
+    const auto r = run(with_rules(rules));
+    expect_named(r, {dkg::errc::inconsistent_result});
+    for (dkg::party_id j : {1u, 3u}) {
+        const auto e = protocol_error_of(r.party(j));
+        BOOST_TEST(std::string(e->what()).find("different key generation parameters: party 2 has ") != std::string::npos, e->what());
     }
 }
 

@@ -7,6 +7,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -61,17 +63,22 @@ inline constexpr bool dkg::enable_secure_rng<dkg::detail::forked_rng> = true;
 
 namespace dkg::detail {
 
-/// Calls fn(begin, end) — or fn(chunk, begin, end) — on `pool` for up to `chunks` contiguous
-/// sub-ranges of [0, count) and resumes the awaiting coroutine (on its own executor) when all are
-/// done. The first exception thrown by a chunk is rethrown to the caller after every chunk finished.
-/// No worker touches the awaiting coroutine's executor after it resumes (the completion is posted,
-/// never run inline, so `pool` may also be the coroutine's own execution context).
-template <class Fn>
-boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
+/// Whether `E` is an Asio executor (of either executor model).
+template <class E>
+inline constexpr bool is_any_executor = boost::asio::execution::is_executor<E>::value || boost::asio::is_executor<E>::value;
+
+/// Calls fn(begin, end) — or fn(chunk, begin, end) — on the executor `workers` for up to `chunks`
+/// contiguous sub-ranges of [0, count) and resumes the awaiting coroutine (on its own executor) when
+/// all are done. The first exception thrown by a chunk is rethrown to the caller after every chunk
+/// finished. No worker touches the awaiting coroutine's executor after it resumes (the completion is
+/// posted, never run inline, so `workers` may also be the coroutine's own executor).
+template <class Executor, class Fn>
+    requires is_any_executor<Executor>
+boost::asio::awaitable<void> parallel_for(Executor workers, std::size_t count, std::size_t chunks, Fn fn)
 {
     if (count == 0) co_return;
     chunks = std::clamp<std::size_t>(chunks, 1, count);
-    auto initiate = [&pool, count, chunks, &fn](auto handler) {
+    auto initiate = [&workers, count, chunks, &fn](auto handler) {
         using handler_type = decltype(handler);
         struct state {
             explicit state(handler_type&& h, std::size_t n) : handler(std::move(h)), remaining(n) {}
@@ -86,7 +93,7 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
         std::size_t begin = 0;
         for (std::size_t c = 0; c < chunks; ++c) {
             const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
-            boost::asio::post(pool, [shared, c, begin, end, &fn] {
+            boost::asio::post(workers, [shared, c, begin, end, &fn] {
                 try {
                     if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t, std::size_t>) {
                         fn(c, begin, end);
@@ -117,6 +124,13 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
     };
     co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
         std::move(initiate), boost::asio::use_awaitable);
+}
+
+/// parallel_for on the threads of `pool`.
+template <class Fn>
+boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
+{
+    return parallel_for(pool.get_executor(), count, chunks, std::move(fn));
 }
 
 /// As parallel_for, but blocks the calling thread (which must not be one of the pool's) until
@@ -164,18 +178,26 @@ std::vector<forked_rng> fork_rngs(G& parent, std::size_t chunks)
     return out;
 }
 
-/// Runs fn() on `pool` and returns its result to the awaiting coroutine.
-template <class Fn>
-auto run_on(boost::asio::thread_pool& pool, Fn fn) -> boost::asio::awaitable<decltype(fn())>
+/// Runs fn() on the executor `workers` and returns its result to the awaiting coroutine.
+template <class Executor, class Fn>
+    requires is_any_executor<Executor>
+auto run_on(Executor workers, Fn fn) -> boost::asio::awaitable<decltype(fn())>
 {
     using result = decltype(fn());
     if constexpr (std::is_void_v<result>) {
-        co_await parallel_for(pool, 1, 1, [&](std::size_t, std::size_t) { fn(); });
+        co_await parallel_for(std::move(workers), 1, 1, [&](std::size_t, std::size_t) { fn(); });
     } else {
         std::optional<result> out;
-        co_await parallel_for(pool, 1, 1, [&](std::size_t, std::size_t) { out.emplace(fn()); });
+        co_await parallel_for(std::move(workers), 1, 1, [&](std::size_t, std::size_t) { out.emplace(fn()); });
         co_return std::move(*out);
     }
+}
+
+/// run_on on a thread of `pool`.
+template <class Fn>
+auto run_on(boost::asio::thread_pool& pool, Fn fn) -> boost::asio::awaitable<decltype(fn())>
+{
+    return run_on(pool.get_executor(), std::move(fn));
 }
 
 } // namespace dkg::detail
