@@ -94,7 +94,6 @@ dkg::keygen_params params_of(const config& c)
     p.key_length = c.bits;
     p.corruption_threshold = c.threshold;
     p.candidates = c.method;
-    p.threads = c.threads;
     return p;
 }
 
@@ -104,7 +103,8 @@ run_result run_in_process(const config& c)
     run_result r;
     dkg::in_process_options options;
     options.transport = c.tcp ? dkg::in_process_transport::tcp : dkg::in_process_transport::memory;
-    options.on_progress = [&r](const dkg::keygen_progress& p) { r.progress = p; };
+    options.keygen.threads = c.threads;
+    options.keygen.on_progress = [&r](const dkg::keygen_progress& p) { r.progress = p; };
     const auto start = std::chrono::steady_clock::now();
     const auto shares = dkg::generate_key_in_process<N>(c.parties, params_of(c), options);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -129,7 +129,10 @@ int child_party(const config& c, dkg::party_id id, const std::vector<dkg::tcp_en
             transport.close();
             return;
         }
-        dkg::async_generate_key<N>(session, rng, params_of(c), [&](const dkg::keygen_progress& p) { last = p; },
+        dkg::keygen_options local;
+        local.threads = c.threads;
+        local.on_progress = [&](const dkg::keygen_progress& p) { last = p; };
+        dkg::async_generate_key<N>(session, rng, params_of(c), std::move(local),
                                    [&](std::exception_ptr e2, dkg::key_share<N>) {
                                        error = e2;
                                        transport.async_shutdown([](boost::system::error_code) {});
@@ -437,8 +440,11 @@ int main(int argc, char** argv)
 
     for (const auto& c : configs) {
         dkg::keygen_params p = params_of(c);
+        dkg::keygen_options local;
+        local.threads = c.threads;
         try {
             p.validate(c.parties);
+            local.validate();
         } catch (const std::invalid_argument& e) {
             usage(e.what());
         }

@@ -211,7 +211,6 @@ int main(int argc, char** argv)
         dkg::keygen_params params;
         params.key_length = o.bits;
         params.corruption_threshold = o.threshold;
-        params.threads = 1;
         dkg::in_process_options in_process;
         in_process.transport = dkg::in_process_transport::tcp;
         samples key_rss{"keys", {}};

@@ -67,7 +67,7 @@ try {
     const bool on_terminal = ::isatty(STDOUT_FILENO) == 1;
     dkg::keygen_progress report;
     dkg::in_process_options options;
-    options.on_progress = [&report, on_terminal](const dkg::keygen_progress& p) {
+    options.keygen.on_progress = [&report, on_terminal](const dkg::keygen_progress& p) {
         report = p;
         if (on_terminal && !p.finished)
             std::cout << "\r  searching for N = p*q: " << p.candidates << " candidate pairs, " << p.biprimality_tests

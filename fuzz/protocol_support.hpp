@@ -80,7 +80,6 @@ inline dkg::keygen_params keygen_params(bool trial_division)
     dkg::keygen_params p;
     p.key_length = 64;
     p.corruption_threshold = 1;
-    p.threads = 1;
     p.candidates = trial_division ? dkg::candidate_method::trial_division : dkg::candidate_method::distributed_sieve;
     p.max_batches = 64;
     return p;

@@ -5,6 +5,7 @@
 
 #include <dkg/testing/faulty_transport.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -20,6 +21,14 @@ dkg::keygen_params small_params(std::size_t bits, std::size_t t)
     p.key_length = bits;
     p.corruption_threshold = t;
     return p;
+}
+
+/// Local options with only a progress handler.
+dkg::keygen_options with_progress(dkg::keygen_progress_handler on_progress)
+{
+    dkg::keygen_options options;
+    options.on_progress = std::move(on_progress);
+    return options;
 }
 
 /// n parties over the memory transport, each behind a fault-injecting wrapper that `configure`
@@ -43,6 +52,38 @@ struct faulty_memory_parties {
         }
     }
 };
+
+/// Three parties over the memory transport; party j runs `start(j, session, rng, on_done)`. Returns
+/// each party's error (null on success).
+template <class Start>
+std::vector<std::exception_ptr> run_three(Start start)
+{
+    std::vector<std::exception_ptr> errors(3);
+    boost::asio::io_context context;
+    dkg::memory_network network(context, 3);
+    std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
+    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    for (dkg::party_id j = 1; j <= 3; ++j) {
+        sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
+        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
+        start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { errors[j - 1] = e; });
+    }
+    context.run();
+    return errors;
+}
+
+/// Parties 1 and 2 fail naming party 3 with `difference`; party 3 names party 1 (the first it checks).
+void expect_setup_difference(const std::vector<std::exception_ptr>& errors, const std::string& difference)
+{
+    for (int j : {0, 1}) {
+        BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));
+        const auto text = message_of(errors[j]);
+        BOOST_TEST(text.find("party 3") == 0u, text);
+        BOOST_TEST(text.find("keygen: different key generation parameters: " + difference) != std::string::npos, text);
+    }
+    BOOST_TEST_REQUIRE(static_cast<bool>(errors[2]));
+    BOOST_TEST(message_of(errors[2]).find("party 1") == 0u, message_of(errors[2]));
+}
 
 } // namespace
 
@@ -140,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_tcp_party_that_disconnects_is_named)
                 auto progress = [&, k](const dkg::keygen_progress&) {
                     if (k == 2) transports[2]->close(); // party 3 vanishes after its first batch
                 };
-                dkg::async_generate_key<dkg::gmp_int>(*sessions[k], *rngs[k], small_params(512, 1), progress,
+                dkg::async_generate_key<dkg::gmp_int>(*sessions[k], *rngs[k], small_params(512, 1), with_progress(progress),
                                                       [&, k](std::exception_ptr e2, dkg::key_share<dkg::gmp_int>) {
                                                           errors[k] = e2;
                                                           if (++finished == n)
@@ -189,11 +230,44 @@ BOOST_AUTO_TEST_CASE(minimum_key_length_and_odd_sizes)
 BOOST_AUTO_TEST_CASE(worker_threads_and_explicit_batches)
 {
     auto params = small_params(256, 2);
-    params.threads = 3;
     params.batch_size = 5;
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 17);
+    dkg::keygen_options local;
+    local.threads = 3;
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 17, {}, local);
     check_generated_key(outcome, 5, params);
     BOOST_TEST(outcome.progress[0].candidates % 5 == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_arithmetic_runs_on_an_executor_of_the_caller)
+{
+    // One io_context, run by a thread of the test, does the arithmetic of all five parties (each
+    // splitting it in two): its run() counts the work it did. The parties start no threads.
+    boost::asio::io_context arithmetic;
+    auto guard = boost::asio::make_work_guard(arithmetic);
+    std::size_t handlers = 0;
+    std::thread worker([&] { handlers = arithmetic.run(); });
+    auto params = small_params(256, 2);
+    dkg::keygen_options local;
+    local.threads = 2;
+    local.arithmetic_executor = arithmetic.get_executor();
+    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 19, {}, local);
+    guard.reset();
+    worker.join();
+    check_generated_key(outcome, 5, params);
+    // At least two pieces per party for each batch's opening, trial division and biprimality test.
+    BOOST_TEST(handlers >= 5u * 2u * 3u * outcome.progress[0].batches);
+}
+
+BOOST_AUTO_TEST_CASE(the_arithmetic_may_share_the_sessions_executor)
+{
+    // The parties' io_context does their arithmetic too: one thread for everything.
+    const auto errors = run_three([](dkg::party_id, auto& session, auto& rng, auto done) {
+        dkg::keygen_options local;
+        local.threads = 2;
+        local.arithmetic_executor = session.get_executor();
+        dkg::async_generate_key<dkg::gmp_int>(session, rng, small_params(128, 1), local, std::move(done));
+    });
+    for (const auto& e : errors) BOOST_TEST(!e, message_of(e));
 }
 
 BOOST_AUTO_TEST_CASE(progress_reports_are_consistent)
@@ -305,7 +379,11 @@ BOOST_AUTO_TEST_CASE(parameter_errors_are_reported_before_anything_is_sent)
     BOOST_TEST(try_params([](auto& p) { p.stat_sec_shamir = 0; }).find("stat_sec_shamir") == 0u);
     BOOST_TEST(try_params([](auto& p) { p.batch_size = 1u << 21; }).find("batch_size") == 0u);
     BOOST_TEST(try_params([](auto& p) { p.prime_threshold = 2; }).find("prime_threshold") == 0u);
-    BOOST_TEST(try_params([](auto& p) { p.threads = 5000; }).find("threads") == 0u);
+    dkg::keygen_options too_many;
+    too_many.threads = 5000;
+    BOOST_TEST(invalid_argument_text([&] {
+                   dkg::async_generate_key<dkg::gmp_int>(session, rng, small_params(128, 1), too_many, [](std::exception_ptr, auto) {});
+               }) == "threads: at most 1024");
     // Nothing was sent: the context has no work at all.
     BOOST_TEST(context.poll() == 0u);
     BOOST_TEST(session.stats().messages_sent == 0u);
@@ -319,41 +397,6 @@ BOOST_AUTO_TEST_CASE(threshold_zero_needs_the_explicit_flag)
     check_generated_key(outcome, 2, params);
 }
 
-namespace {
-
-/// Three parties over the memory transport; party j runs `start(j, session, rng, on_done)`. Returns
-/// each party's error (null on success) and how many message rounds the first party took part in.
-template <class Start>
-std::vector<std::exception_ptr> run_three(Start start)
-{
-    std::vector<std::exception_ptr> errors(3);
-    boost::asio::io_context context;
-    dkg::memory_network network(context, 3);
-    std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
-    for (dkg::party_id j = 1; j <= 3; ++j) {
-        sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
-        start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { errors[j - 1] = e; });
-    }
-    context.run();
-    return errors;
-}
-
-/// Parties 1 and 2 fail naming party 3 with `difference`; party 3 names party 1 (the first it checks).
-void expect_setup_difference(const std::vector<std::exception_ptr>& errors, const std::string& difference)
-{
-    for (int j : {0, 1}) {
-        BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));
-        const auto text = message_of(errors[j]);
-        BOOST_TEST(text.find("party 3") == 0u, text);
-        BOOST_TEST(text.find("keygen: different key generation parameters: " + difference) != std::string::npos, text);
-    }
-    BOOST_TEST_REQUIRE(static_cast<bool>(errors[2]));
-    BOOST_TEST(message_of(errors[2]).find("party 1") == 0u, message_of(errors[2]));
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
 {
@@ -468,7 +511,8 @@ BOOST_AUTO_TEST_CASE(rounds_stay_few_over_a_slow_network)
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t j = 0; j < n; ++j)
         dkg::async_generate_key<dkg::gmp_int>(
-            *parties.sessions[j], *parties.rngs[j], small_params(512, 1), [&, j](const dkg::keygen_progress& p) { progress[j] = p; },
+            *parties.sessions[j], *parties.rngs[j], small_params(512, 1),
+            with_progress([&, j](const dkg::keygen_progress& p) { progress[j] = p; }),
             [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int> s) {
                 if (!e) shares[j].emplace(std::move(s));
             });

@@ -8,6 +8,7 @@
 #include <dkg/transport/memory.hpp>
 
 #include "backends.hpp"
+#include "observing_key_sharing.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -27,7 +28,7 @@ struct keygen_outcome {
     std::vector<std::optional<dkg::key_share<N>>> shares;  // index j-1: party j
     std::vector<std::exception_ptr> errors;
     std::vector<dkg::keygen_progress> progress;             // final report of each party
-    std::map<dkg::party_id, std::pair<N, N>> factor_shares; // additive shares of p and q (test hook)
+    std::map<dkg::party_id, std::pair<N, N>> factor_shares; // additive shares of p and q (observing_key_sharing)
     std::optional<N> modulus;
 
     bool all_succeeded() const
@@ -51,23 +52,24 @@ struct keygen_outcome {
     }
 };
 
-/// Installs the factor observer for one run and removes it afterwards.
+/// Records, for one run, every party's shares of p and q as observing_key_sharing reports them.
 template <class N>
-struct factor_capture {
+struct factor_capture : factor_listening<N> {
     explicit factor_capture(keygen_outcome<N>& outcome)
+        : factor_listening<N>([&outcome](dkg::party_id id, const N& modulus, const N& p, const N& q) {
+              outcome.factor_shares[id] = {p, q};
+              outcome.modulus = modulus;
+          })
     {
-        dkg::testing::keygen_factor_observer<N> = [&outcome](dkg::party_id id, const N& modulus, const N& p, const N& q) {
-            outcome.factor_shares[id] = {p, q};
-            outcome.modulus = modulus;
-        };
     }
-    ~factor_capture() { dkg::testing::keygen_factor_observer<N> = nullptr; }
 };
 
-/// Key generation with n parties over the memory transport, one io_context, seeded generators.
+/// Key generation with n parties over the memory transport, one io_context, seeded generators; the
+/// key-sharing layer of `Policies` is observed (observing_key_sharing), so that check_generated_key
+/// can reconstruct p and q.
 template <class N, class Policies = dkg::keygen_policies<N>>
 keygen_outcome<N> run_memory_keygen(std::size_t n, const dkg::keygen_params& params, std::uint64_t seed = dkg::testing::default_test_seed,
-                                    dkg::session_options options = {})
+                                    dkg::session_options options = {}, dkg::keygen_options local = {})
 {
     keygen_outcome<N> outcome;
     outcome.shares.resize(n);
@@ -83,8 +85,10 @@ keygen_outcome<N> run_memory_keygen(std::size_t n, const dkg::keygen_params& par
         rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
     }
     for (std::size_t j = 0; j < n; ++j) {
-        dkg::async_generate_key<N, Policies>(
-            *sessions[j], *rngs[j], params, [&outcome, j](const dkg::keygen_progress& p) { outcome.progress[j] = p; },
+        dkg::keygen_options party_options = local;
+        party_options.on_progress = [&outcome, j](const dkg::keygen_progress& p) { outcome.progress[j] = p; };
+        dkg::async_generate_key<N, observed<Policies>>(
+            *sessions[j], *rngs[j], params, std::move(party_options),
             [&outcome, j](std::exception_ptr e, dkg::key_share<N> share) {
                 outcome.errors[j] = e;
                 if (!e) outcome.shares[j].emplace(std::move(share));
@@ -95,7 +99,7 @@ keygen_outcome<N> run_memory_keygen(std::size_t n, const dkg::keygen_params& par
 }
 
 /// Key generation with n parties over real TCP on loopback (generate_key_in_process), with the
-/// factor observer installed.
+/// default layers and the key-sharing layer observed.
 template <class N>
 keygen_outcome<N> run_tcp_keygen(std::size_t n, const dkg::keygen_params& params)
 {
@@ -105,9 +109,10 @@ keygen_outcome<N> run_tcp_keygen(std::size_t n, const dkg::keygen_params& params
     factor_capture<N> capture(outcome);
     dkg::in_process_options options;
     options.transport = dkg::in_process_transport::tcp;
-    options.on_progress = [&outcome](const dkg::keygen_progress& p) { outcome.progress[0] = p; };
+    options.keygen.on_progress = [&outcome](const dkg::keygen_progress& p) { outcome.progress[0] = p; };
     try {
-        for (auto& s : dkg::generate_key_in_process<N>(n, params, options)) outcome.shares.emplace_back(std::move(s));
+        for (auto& s : dkg::generate_key_in_process<N, observed<dkg::keygen_policies<N>>>(n, params, options))
+            outcome.shares.emplace_back(std::move(s));
     } catch (...) {
         outcome.errors[0] = std::current_exception();
         outcome.shares.resize(n);
@@ -177,8 +182,8 @@ inline bool gmp_is_prime(const std::string& decimal)
     return r != 0;
 }
 
-/// The independent checks of a generated key (test builds only): reconstructs p and q from every
-/// party's additive shares and checks N = p·q, primality (our Miller–Rabin with 64 rounds and GMP's),
+/// The independent checks of a generated key: reconstructs p and q from every party's additive shares
+/// (recorded by observing_key_sharing) and checks N = p·q, primality (our Miller–Rabin with 64 rounds and GMP's),
 /// the exact bit length, p ≡ q ≡ 3 (mod 4), that the key shares reconstruct an exponent D ≡ 0 mod φ(N)
 /// with D mod N = θ, and that this exponent decrypts.
 template <class N>

@@ -32,19 +32,24 @@ enum class in_process_transport {
 struct in_process_options {
     in_process_transport transport = in_process_transport::memory;
     session_options session;
-    /// Called with party 1's progress (on the io thread).
-    keygen_progress_handler on_progress;
+    /// Every party's local options: `threads` and `arithmetic_executor` apply to each party (an
+    /// executor given here is shared by all of them); `on_progress` is called with party 1's
+    /// progress (on the io thread).
+    keygen_options keygen;
 };
 
 /// Generates a key with all n parties in this process; element j-1 of the result is party j's share.
 ///
-/// Every party gets its own dkg::system_rng, session and worker threads (params.threads each).
-/// @throws std::invalid_argument for invalid parameters; the first party's dkg::protocol_error if the
-///         run fails.
+/// Every party gets its own dkg::system_rng and session, and its own worker threads
+/// (options.keygen.threads each) unless options.keygen.arithmetic_executor is given.
+/// @tparam Policies the layers (dkg/keygen/policies.hpp), the same for every party.
+/// @throws std::invalid_argument for invalid parameters or options; the first party's
+///         dkg::protocol_error if the run fails.
 template <big_integer N, class Policies = keygen_policies<N>>
 std::vector<key_share<N>> generate_key_in_process(std::size_t parties, const keygen_params& params, in_process_options options = {})
 {
     params.validate(parties);
+    options.keygen.validate();
     boost::asio::io_context context;
     std::vector<std::optional<key_share<N>>> shares(parties);
     std::vector<std::exception_ptr> errors(parties);
@@ -55,8 +60,9 @@ std::vector<key_share<N>> generate_key_in_process(std::size_t parties, const key
     std::function<void()> on_all_finished = [] {};
     auto launch = [&](auto& sessions) {
         for (std::size_t j = 0; j < parties; ++j) {
-            keygen_progress_handler progress = j == 0 ? options.on_progress : keygen_progress_handler{};
-            async_generate_key<N, Policies>(*sessions[j], *rngs[j], params, std::move(progress),
+            keygen_options local = options.keygen;
+            if (j != 0) local.on_progress = {};
+            async_generate_key<N, Policies>(*sessions[j], *rngs[j], params, std::move(local),
                                             [&, j](std::exception_ptr e, key_share<N> share) {
                                                 errors[j] = e;
                                                 if (!e) shares[j].emplace(std::move(share));

@@ -43,16 +43,6 @@
 #include <thread>
 #include <vector>
 
-#if defined(DKG_ENABLE_TEST_HOOKS)
-#include <functional>
-namespace dkg::testing {
-/// Test builds only (DKG_ENABLE_TEST_HOOKS): called with each party's additive shares of the accepted
-/// p and q before they are wiped, so a test can reconstruct p and q and check them independently.
-template <class N>
-inline std::function<void(party_id, const N& modulus, const N& p_share, const N& q_share)> keygen_factor_observer;
-} // namespace dkg::testing
-#endif
-
 namespace dkg {
 
 namespace detail {
@@ -81,22 +71,30 @@ class keygen_run {
 public:
     using N = typename Policies::number;
 
-    keygen_run(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress)
-        : session_(session), rng_(rng), params_(std::move(params)), on_progress_(std::move(on_progress)),
-          pool_(worker_threads(params_.threads))
+    keygen_run(Session& session, G& rng, keygen_params params, keygen_options options)
+        : session_(session), rng_(rng), params_(std::move(params)), on_progress_(std::move(options.on_progress))
     {
         context_.self = session.self();
         context_.parties = session.party_count();
         context_.threshold = params_.corruption_threshold;
         context_.prime_bits = params_.key_length / 2;
-        context_.arithmetic_executor = pool_.get_executor();
-        context_.threads = worker_threads(params_.threads);
+        context_.threads = worker_threads(options.threads);
+        if (options.arithmetic_executor) {
+            context_.arithmetic_executor = std::move(options.arithmetic_executor);
+        } else {
+            own_pool_.emplace(context_.threads);
+            context_.arithmetic_executor = own_pool_->get_executor();
+        }
         context_.progress = &progress_;
     }
 
+    keygen_run(const keygen_run&) = delete;
+    keygen_run& operator=(const keygen_run&) = delete;
+
     ~keygen_run()
     {
-        pool_.join();
+        context_.arithmetic_executor = {};
+        if (own_pool_) own_pool_->join();
     }
 
     boost::asio::awaitable<key_share<N>> run()
@@ -171,10 +169,6 @@ public:
             if (*accepted >= survivors.size()) throw std::logic_error("keygen: the biprimality layer accepted a candidate it was not given");
             candidate<N> chosen = std::move(survivors[*accepted]);
             wipe(survivors);
-#if defined(DKG_ENABLE_TEST_HOOKS)
-            if (testing::keygen_factor_observer<N>)
-                testing::keygen_factor_observer<N>(context_.self, chosen.modulus, chosen.p_share, chosen.q_share);
-#endif
             // §5: key shares.
             auto key = co_await key_sharing.share(session_, rng_, seed, chosen.modulus, chosen.p_share, chosen.q_share);
             secure_clear(chosen.p_share);
@@ -243,7 +237,7 @@ private:
     G& rng_;
     keygen_params params_;
     keygen_progress_handler on_progress_;
-    boost::asio::thread_pool pool_;
+    std::optional<boost::asio::thread_pool> own_pool_; // when the caller gave no executor
     keygen_context context_;
     keygen_progress progress_;
     std::chrono::steady_clock::time_point start_;
@@ -251,9 +245,9 @@ private:
 
 template <class Policies, class Session, class G>
 boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session& session, G& rng, keygen_params params,
-                                                                        keygen_progress_handler on_progress)
+                                                                        keygen_options options)
 {
-    auto run = std::make_unique<keygen_run<Policies, Session, G>>(session, rng, std::move(params), std::move(on_progress));
+    auto run = std::make_unique<keygen_run<Policies, Session, G>>(session, rng, std::move(params), std::move(options));
     co_return co_await run->run();
 }
 
@@ -264,58 +258,63 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 ///
 /// @tparam N a type modelling dkg::big_integer.
 /// @tparam Policies the protocol layers, modelling `keygen_policy_bundle<Policies, Session, G>`
-///         (`keygen_policies<N>` by default; dkg/keygen/policies.hpp, docs/policies.md).
+///         (`keygen_policies<N>` by default; dkg/keygen/policies.hpp, docs/policies.md). A layer
+///         that does not model its concept stops the build here with a message naming it.
 /// @tparam Session a dkg::session (or a type with its `exchange`/`all_gather`/`establish` members).
 /// @tparam G a dkg::secure_rng.
 /// @param session this party's session (established here if it is not yet); it must outlive the
 ///        operation.
 /// @param rng a cryptographic generator, used only from the session's executor; must outlive the
 ///        operation.
-/// @param params identical at every party; validated before anything is sent.
-/// @param on_progress called on the session's executor after every batch and at the end.
+/// @param params identical at every party (compared in the first round); validated before anything
+///        is sent.
+/// @param options this party's own choices: worker threads or an executor for the arithmetic, and a
+///        progress handler called on the session's executor after every batch and at the end.
 /// @param token completion token; completion signature `void(std::exception_ptr, key_share<N>)`.
 ///        On failure the exception is a dkg::protocol_error naming the party at fault (e.g. the
-///        party that timed out or sent malformed data), and the key share is empty. Errors
-///        not caused by one party carry dkg::no_party: `errc::too_many_attempts` when
-///        `max_batches` ran out, `errc::inconsistent_result` when public values disagree, and
-///        `errc::verification_failed` when the accepted N fails gcd(N, p+q−1) = 1 (§5).
-/// @throws std::invalid_argument (at the call) if params are invalid for the session's party count.
+///        party that timed out, sent malformed data, or runs other layers or parameters), and the
+///        key share is empty. Errors not caused by one party carry dkg::no_party:
+///        `errc::too_many_attempts` when `max_batches` ran out, `errc::inconsistent_result` when
+///        public values disagree, and `errc::verification_failed` when the accepted N fails
+///        gcd(N, p+q−1) = 1 (§5).
+/// @throws std::invalid_argument (at the call) if params are invalid for the session's party count,
+///         or options are invalid.
 /// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn_once).
+/// @par Thread Safety
+/// The operation runs on the session's executor; its arithmetic on `options.arithmetic_executor` or
+/// on worker threads of its own.
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
-auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_progress_handler on_progress = {},
-                        CompletionToken&& token = {})
+auto async_generate_key(Session& session, G& rng, keygen_params params, keygen_options options = {}, CompletionToken&& token = {})
 {
     // A wrong layer stops here, with one message naming the layer and its missing member.
     if constexpr (detail::check_keygen_policies<Policies, N, Session, G>()) {
         params.validate(session.party_count());
+        options.validate();
         if (params.insecure_key_length())
             warn_once("key_length " + std::to_string(params.key_length) + " bits is insecure (below 1024 bits); use 2048 bits or more for real keys");
-        return boost::asio::co_spawn(session.get_executor(),
-                                     detail::run_keygen<Policies>(session, rng, std::move(params), std::move(on_progress)),
+        return boost::asio::co_spawn(session.get_executor(), detail::run_keygen<Policies>(session, rng, std::move(params), std::move(options)),
                                      std::forward<CompletionToken>(token));
     }
 }
 
-/// `async_generate_key` without a progress handler: `async_generate_key(session, rng, params, token)`.
+/// `async_generate_key` with default options: `async_generate_key(session, rng, params, token)`.
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G, class CompletionToken>
-    requires(!std::is_convertible_v<CompletionToken, keygen_progress_handler>)
+    requires(!std::is_convertible_v<CompletionToken, keygen_options>)
 auto async_generate_key(Session& session, G& rng, keygen_params params, CompletionToken&& token)
 {
-    return async_generate_key<N, Policies>(session, rng, std::move(params), keygen_progress_handler{},
-                                           std::forward<CompletionToken>(token));
+    return async_generate_key<N, Policies>(session, rng, std::move(params), keygen_options{}, std::forward<CompletionToken>(token));
 }
 
 /// Blocking form of `async_generate_key`: runs `context` (the execution context of the session's
 /// transport) until this party's key generation has finished.
-/// @throws std::invalid_argument for invalid parameters, dkg::protocol_error on a peer fault.
+/// @throws std::invalid_argument for invalid parameters or options, dkg::protocol_error on a peer fault.
 template <big_integer N, class Policies = keygen_policies<N>, class Session, secure_rng G>
-key_share<N> generate_key(boost::asio::io_context& context, Session& session, G& rng, keygen_params params,
-                          keygen_progress_handler on_progress = {})
+key_share<N> generate_key(boost::asio::io_context& context, Session& session, G& rng, keygen_params params, keygen_options options = {})
 {
     return detail::run_until_complete<key_share<N>>(
         context,
-        [&](auto handler) { async_generate_key<N, Policies>(session, rng, std::move(params), std::move(on_progress), std::move(handler)); },
+        [&](auto handler) { async_generate_key<N, Policies>(session, rng, std::move(params), std::move(options), std::move(handler)); },
         "keygen");
 }
 

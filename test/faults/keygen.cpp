@@ -22,7 +22,6 @@ dkg::keygen_params params()
     dkg::keygen_params p;
     p.key_length = 256;
     p.corruption_threshold = 1;
-    p.threads = 1;
     p.max_batches = 64; // a bound on any livelock (none is expected)
     return p;
 }

@@ -14,6 +14,8 @@
 #include <dkg/threshold/async_decrypt.hpp>
 #include <dkg/transport/memory.hpp>
 
+#include "observing_key_sharing.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -247,7 +249,7 @@ inline run_outcome<dkg::key_share<N>> run_keygen(std::size_t n, const dkg::keyge
     capture_warnings warnings(said);
     network w(n, said, timeout, faults, seed);
     return run_all<dkg::key_share<N>>(w, n, [&](std::size_t j, auto on_done) {
-        dkg::async_generate_key<N>(*w.sessions[j], *w.rngs[j], params, {}, std::move(on_done));
+        dkg::async_generate_key<N, test_support::observed<dkg::keygen_policies<N>>>(*w.sessions[j], *w.rngs[j], params, {}, std::move(on_done));
     });
 }
 

@@ -2,7 +2,7 @@
 // run with faults injected; every exception message, warning (dkg::set_warning_handler) and
 // transport fault report is captured and searched for the decimal and hexadecimal text of every
 // secret known to the test: p and q and every party's additive shares of them (through the
-// DKG_ENABLE_TEST_HOOKS observer), the key shares s_j, the dealer's exponent D; and damaged key-share
+// key-sharing layer that observes them, test/observing_key_sharing.hpp), the key shares s_j, the dealer's exponent D; and damaged key-share
 // files are refused without their share in the message. Key-share files are owner-only (0600).
 #include "../faults/support.hpp"
 
@@ -60,28 +60,29 @@ void check_no_leak(const texts& said, const secret_set& secrets)
     }
 }
 
-/// Records p, q and the parties' additive shares of them for one run.
+/// Records p, q and the parties' additive shares of them for one run (faults::run_keygen observes
+/// the key-sharing layer).
 class factor_capture {
 public:
     explicit factor_capture(secret_set& into)
+        : listening_([this, &into](dkg::party_id, const N&, const N& p, const N& q) {
+              into.add(p);
+              into.add(q);
+              p_ += p;
+              q_ += q;
+              ++count_;
+              if (count_ == 3) {
+                  into.add(p_);
+                  into.add(q_);
+              }
+          })
     {
-        dkg::testing::keygen_factor_observer<N> = [this, &into](dkg::party_id, const N&, const N& p, const N& q) {
-            into.add(p);
-            into.add(q);
-            p_ += p;
-            q_ += q;
-            ++count_;
-            if (count_ == 3) {
-                into.add(p_);
-                into.add(q_);
-            }
-        };
     }
-    ~factor_capture() { dkg::testing::keygen_factor_observer<N> = nullptr; }
 
 private:
     N p_{0u}, q_{0u};
     int count_ = 0;
+    test_support::factor_listening<N> listening_; // last: removed before the members it uses
 };
 
 dkg::keygen_params params()
@@ -89,7 +90,6 @@ dkg::keygen_params params()
     dkg::keygen_params p;
     p.key_length = 256;
     p.corruption_threshold = 1;
-    p.threads = 1;
     return p;
 }
 

@@ -741,7 +741,6 @@ BOOST_AUTO_TEST_CASE(key_generation_over_tls)
     dkg::keygen_params params;
     params.key_length = 256;
     params.corruption_threshold = 1;
-    params.threads = 1;
     std::vector<std::unique_ptr<dkg::session<dkg::tls_transport>>> sessions;
     std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
     std::vector<std::optional<dkg::key_share<N>>> shares(n);

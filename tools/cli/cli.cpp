@@ -331,9 +331,9 @@ network_options network_of(const parsed_args& a)
     return n;
 }
 
-keygen_options keygen_of(const parsed_args& a, bool party)
+keygen_command_options keygen_of(const parsed_args& a, bool party)
 {
-    keygen_options o;
+    keygen_command_options o;
     o.parties = a.number("--parties", 3, 1, 64);
     if (party && !a.has("--parties")) {
         // With --peers the list tells the number of parties.
@@ -351,7 +351,7 @@ keygen_options keygen_of(const parsed_args& a, bool party)
     p.key_length = a.number("--bits", 2048, 64, 16384);
     p.candidates = a.choice("--method", "sieve", {"sieve", "trial"}) == "trial" ? candidate_method::trial_division
                                                                                  : candidate_method::distributed_sieve;
-    p.threads = a.number("--threads", 1, 0, 1024);
+    o.threads = a.number("--threads", 1, 0, 1024);
     p.batch_size = a.number("--batch-size", 0, 0, 1u << 20);
     p.prime_threshold = static_cast<std::uint32_t>(a.number("--prime-threshold", 0, 0, 1u << 26));
     p.sieve_bound = static_cast<std::uint32_t>(a.number("--sieve-bound", 0, 0, 0xffffffffu));

@@ -31,9 +31,10 @@ struct network_options {
 };
 
 /// `dkg keygen` and `dkg party`.
-struct keygen_options {
+struct keygen_command_options {
     std::size_t parties = 3;
-    keygen_params params;
+    keygen_params params;  ///< what every party must agree on
+    std::size_t threads = 1; ///< --threads: worker threads per party (dkg::keygen_options::threads)
     std::filesystem::path out;
     bool force = false;
     bool json_shares = false;          ///< share files in the JSON form instead of binary
@@ -89,8 +90,8 @@ struct info_options {
 
 /// The commands of one backend.
 struct backend_commands {
-    int (*keygen)(const keygen_options&, const io&);
-    int (*party)(const keygen_options&, const io&);
+    int (*keygen)(const keygen_command_options&, const io&);
+    int (*party)(const keygen_command_options&, const io&);
     int (*encrypt)(const encrypt_options&, const io&);
     int (*add)(const arithmetic_options&, const io&);
     int (*multiply)(const arithmetic_options&, const io&);

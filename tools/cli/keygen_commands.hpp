@@ -26,12 +26,12 @@ inline void validate(const keygen_params& params, std::size_t parties)
     }
 }
 
-inline std::filesystem::path public_key_path(const keygen_options& o)
+inline std::filesystem::path public_key_path(const keygen_command_options& o)
 {
     return o.out / "public_key.json";
 }
 
-inline std::filesystem::path share_path(const keygen_options& o, std::uint32_t party)
+inline std::filesystem::path share_path(const keygen_command_options& o, std::uint32_t party)
 {
     return o.out / ("party-" + std::to_string(party) + ".share");
 }
@@ -39,7 +39,7 @@ inline std::filesystem::path share_path(const keygen_options& o, std::uint32_t p
 /// Writes public_key.json atomically; an identical file (another party of the same run wrote it
 /// first) is left as it is.
 template <big_integer N>
-void write_public_key(const keygen_options& o, const public_key<N>& key)
+void write_public_key(const keygen_command_options& o, const public_key<N>& key)
 {
     const auto path = public_key_path(o);
     const std::string text = to_json(key);
@@ -57,7 +57,7 @@ void write_public_key(const keygen_options& o, const public_key<N>& key)
 }
 
 template <big_integer N>
-void write_share(const keygen_options& o, const key_share<N>& share)
+void write_share(const keygen_command_options& o, const key_share<N>& share)
 {
     save_key_share(share_path(o, share.id()), share, o.json_shares ? file_format::json : file_format::binary);
 }
@@ -94,7 +94,7 @@ inline std::string run_summary(std::size_t bits, const keygen_progress& p, std::
 } // namespace keygen_detail
 
 template <big_integer N>
-int keygen_command(const keygen_options& o, const io& streams)
+int keygen_command(const keygen_command_options& o, const io& streams)
 {
     using namespace keygen_detail;
     validate(o.params, o.parties);
@@ -107,7 +107,8 @@ int keygen_command(const keygen_options& o, const io& streams)
     in_process_options options;
     options.transport = o.tcp_in_process ? in_process_transport::tcp : in_process_transport::memory;
     options.session.timeout = o.timeout;
-    options.on_progress = [&](const keygen_progress& p) {
+    options.keygen.threads = o.threads;
+    options.keygen.on_progress = [&](const keygen_progress& p) {
         last = p;
         progress.update(p);
     };
@@ -139,7 +140,7 @@ int keygen_command(const keygen_options& o, const io& streams)
 }
 
 template <big_integer N>
-int party_command(const keygen_options& o, const io& streams)
+int party_command(const keygen_command_options& o, const io& streams)
 {
     using namespace keygen_detail;
     validate(o.params, o.parties);
@@ -157,13 +158,15 @@ int party_command(const keygen_options& o, const io& streams)
     keygen_progress last;
     std::optional<key_share<N>> result;
     system_rng rng;
+    dkg::keygen_options local; // this party's own choices
+    local.threads = o.threads;
+    local.on_progress = [&](const keygen_progress& p) {
+        last = p;
+        progress.update(p);
+    };
     run_party(o.id, endpoints, o.network, o.timeout, "key generation", [&](auto& s, auto done) {
         async_generate_key<N>(
-            s, rng, o.params,
-            [&](const keygen_progress& p) {
-                last = p;
-                progress.update(p);
-            },
+            s, rng, o.params, local,
             [&result, done](std::exception_ptr e, key_share<N> share) {
                 if (!e) result.emplace(std::move(share));
                 done(e);

@@ -1,5 +1,9 @@
-// Parameters and progress reports of distributed key generation.
+// Parameters and options of distributed key generation: what every party must agree on
+// (keygen_params, compared in the first round) apart from what each party chooses for itself
+// (keygen_options: threads, an executor for the arithmetic, progress reports).
 #pragma once
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -24,8 +28,10 @@ inline const char* to_string(candidate_method m) noexcept
     return m == candidate_method::trial_division ? "trial_division" : "distributed_sieve";
 }
 
-/// Parameters of `async_generate_key`. The names and defaults of the reference implementation are
-/// kept where they make sense; every party must use identical values (checked in the first round).
+/// Parameters of `async_generate_key` that every party must agree on: the run describes them, with
+/// its layers, in the setup round, and a party with other values is named there (docs/protocol.md
+/// §0). The names and defaults of the reference implementation are kept where they make sense.
+/// What a party chooses for itself is in `keygen_options`.
 struct keygen_params {
     /// t: any t+1 parties can decrypt, t or fewer learn nothing. Requires n ≥ 2t+1.
     std::size_t corruption_threshold = 1;
@@ -56,9 +62,6 @@ struct keygen_params {
     /// modulus leaves at least 64 bits of randomness in each party's share.
     std::uint32_t sieve_bound = 0;
 
-    /// Worker threads each party uses for its arithmetic (0: one per hardware thread).
-    std::size_t threads = 1;
-
     /// Give up (errc::too_many_attempts) after this many batches; 0: never.
     std::size_t max_batches = 0;
 
@@ -88,7 +91,6 @@ struct keygen_params {
         if (prime_threshold != 0 && prime_threshold < 3) throw std::invalid_argument("prime_threshold: must be 0 (automatic) or at least 3");
         if (prime_threshold > (1u << 26)) throw std::invalid_argument("prime_threshold: at most 2^26");
         if (batch_size > (1u << 20)) throw std::invalid_argument("batch_size: at most 2^20");
-        if (threads > 1024) throw std::invalid_argument("threads: at most 1024");
         if (candidates != candidate_method::trial_division && candidates != candidate_method::distributed_sieve)
             throw std::invalid_argument("candidates: unknown candidate method");
     }
@@ -133,5 +135,27 @@ struct keygen_progress {
 
 /// Called on the session's executor with the current progress; must not throw.
 using keygen_progress_handler = std::function<void(const keygen_progress&)>;
+
+/// What one party of `async_generate_key` chooses for itself: not compared with the other parties,
+/// and without effect on the key.
+struct keygen_options {
+    /// The pieces each step's arithmetic is split into and, without `arithmetic_executor`, the worker
+    /// threads the run starts for it (0: one per hardware thread).
+    std::size_t threads = 1;
+
+    /// Runs this party's arithmetic (e.g. the executor of a boost::asio::thread_pool shared by several
+    /// runs); it must stay valid until the run has completed. Empty: the run owns a pool of `threads`
+    /// threads. It may be the session's own executor (then the arithmetic shares its threads).
+    boost::asio::any_io_executor arithmetic_executor;
+
+    /// Called on the session's executor after every batch and at the end.
+    keygen_progress_handler on_progress;
+
+    /// @throws std::invalid_argument naming `threads` if it is over 1024.
+    void validate() const
+    {
+        if (threads > 1024) throw std::invalid_argument("threads: at most 1024");
+    }
+};
 
 } // namespace dkg
