@@ -1,5 +1,7 @@
-// The biprimality layer: public trial division of a candidate N (docs/protocol.md §3) and the
-// distributed Boneh–Franklin test that N = p·q with p, q prime (§4; Boneh–Franklin 2001, §5).
+// The biprimality layer: public trial division of a candidate N (docs/protocol.md §3, run by the
+// key generation itself) and the distributed Boneh–Franklin test that N = p·q with p, q prime (§4;
+// Boneh–Franklin 2001, §5), `boneh_franklin`, the default model of `biprimality_policy`
+// (dkg/keygen/policies.hpp, docs/policies.md §3).
 #pragma once
 
 #include <dkg/bigint.hpp>

@@ -36,7 +36,10 @@
 #include <dkg/key_share.hpp>
 #include <dkg/key_sharing.hpp>
 #include <dkg/keygen.hpp>
+#include <dkg/keygen/bgw_opening.hpp>
+#include <dkg/keygen/context.hpp>
 #include <dkg/keygen/params.hpp>
+#include <dkg/keygen/policies.hpp>
 #include <dkg/shamir.hpp>
 #include <dkg/shamir/integer.hpp>
 #include <dkg/shamir/modular.hpp>

@@ -1,5 +1,7 @@
 // The key-sharing layer (docs/protocol.md §5): from additive shares of p and q of an accepted N to
 // degree-t integer shares of D = Δ⁴·φ(N)·β, the public θ = D mod N, and verification keys.
+// `integer_key_sharing` is the default model of `key_sharing_policy` (dkg/keygen/policies.hpp,
+// docs/policies.md §4).
 //
 //  1. Party 1 shares N − p_1 − q_1 + 1, every other party −p_j − q_j (these sum to φ(N)); every party
 //     shares a random β_j ∈ [0, N) and an integer sharing of zero; all with the statistically hiding

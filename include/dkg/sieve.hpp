@@ -1,14 +1,15 @@
 // The candidate layer (docs/protocol.md §1): each party's additive shares p_j of candidate primes
 // p = Σ p_j with p ≡ 3 (mod 4) and 2^(L-1) + 2^(L-2) ≤ p < 2^L, so that N = p·q has exactly 2L bits.
 //
-// Two policies model `candidate_policy`:
+// Three classes model `candidate_policy` (dkg/keygen/policies.hpp, docs/policies.md §1):
 //  - `trial_division` (the reference's method): plain random shares; small primes are only filtered
 //    later, on the public N (docs/protocol.md §3).
 //  - `distributed_sieve`: p is made coprime to M = ∏ r (odd primes n < r ≤ B1) before any N is
 //    computed: every party picks a_j ∈ Z_M^*, the parties turn the multiplicative sharing ∏ a_j into
 //    an additive one mod M (Shamir over Z_M, BGW multiplication with degree reduction, then Lagrange
 //    weights), combine it by CRT with the mod-4 residue, and add random multiples of 4M (Malkin–Wu–
-//    Boneh 1999, §3; Boneh–Franklin 2001, §4.1).
+//    Boneh 1999, §3; Boneh–Franklin 2001, §4.1);
+//  - `configured`: the one of the two that keygen_params::candidates names (the default layer).
 #pragma once
 
 #include <dkg/bigint.hpp>

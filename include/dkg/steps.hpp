@@ -21,7 +21,7 @@ inline constexpr std::uint32_t first = 100;          ///< first step of key gene
 inline constexpr std::uint32_t setup = 100;          ///< joint seed and agreed parameters (§0)
 inline constexpr std::uint32_t candidates_first = 110; ///< block of the candidate layer (§1)
 inline constexpr std::uint32_t sieve_share = 110;    ///< distributed sieve: shares of the random units
-inline constexpr std::uint32_t sieve_reduce = 111;   ///< distributed sieve: BGW degree reduction, round = level
+inline constexpr std::uint32_t sieve_reduce = 111;   ///< distributed sieve: BGW degree reduction, topic = level
 inline constexpr std::uint32_t opening_first = 120;  ///< block of the opening layer (§2)
 inline constexpr std::uint32_t modulus_shares = 120; ///< BGW: Shamir shares of p_j, q_j and zero
 inline constexpr std::uint32_t modulus_open = 121;   ///< BGW: the opened shares of N

@@ -105,6 +105,20 @@ BOOST_AUTO_TEST_CASE(the_encoding_round_trips_and_the_fingerprint_tells_descript
     BOOST_TEST((text.fingerprint() != number.fingerprint()));
 }
 
+BOOST_AUTO_TEST_CASE(large_parameters_are_compared_by_their_digest)
+{
+    const dkg::bytes table{1, 2, 3, 4};
+    dkg::agreed_parameters a, b, c;
+    a.add_digest("candidates.table", table);
+    b.add_digest("candidates.table", dkg::bytes{1, 2, 3, 4});
+    c.add_digest("candidates.table", dkg::bytes{1, 2, 3, 5});
+    BOOST_TEST((a == b));
+    const auto& text = std::get<std::string>(a.find("candidates.table")->value);
+    BOOST_TEST(text.size() == 64u);
+    BOOST_TEST(text.find_first_not_of("0123456789abcdef") == std::string::npos);
+    BOOST_TEST(dkg::agreed_parameters::difference(2, c, a).value().find("party 2 has candidates.table = ") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_names_and_values_are_refused_naming_the_parameter)
 {
     dkg::agreed_parameters a;

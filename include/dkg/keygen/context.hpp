@@ -109,6 +109,23 @@ public:
         insert(name, std::string(text));
     }
 
+    /// Adds the SHA-256 digest of `data` as a text of 64 hexadecimal digits: for a parameter too large
+    /// to be a value itself (a table, a list of public moduli), so that parties whose data differ
+    /// differ in it.
+    /// @throws std::invalid_argument as `add`.
+    void add_digest(std::string_view name, std::span<const std::uint8_t> data)
+    {
+        detail::sha256 h;
+        h.update("dkg/keygen/agreed-parameter-digest").update_framed(data);
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string text;
+        for (const auto b : h.finish()) {
+            text.push_back(digits[b >> 4]);
+            text.push_back(digits[b & 15]);
+        }
+        add(name, std::string_view(text));
+    }
+
     /// The entries, sorted by name.
     const std::vector<entry>& entries() const noexcept { return entries_; }
 
@@ -188,9 +205,9 @@ public:
         return out;
     }
 
-    /// The first difference between another party's description and this party's, as text, e.g.
-    /// "party 3 has biprimality.rounds = 30, this party 40" or "party 2 runs candidates = my_sieve,
-    /// this party distributed_sieve"; nothing if they are equal.
+    /// The first difference (in name order) between another party's description and this party's, as
+    /// text, e.g. "party 3 has biprimality.rounds = 30, this party 40" or, for a layer's identity,
+    /// "party 2 runs candidates = my_sieve, this party distributed_sieve"; nothing if they are equal.
     static std::optional<std::string> difference(party_id other, const agreed_parameters& theirs, const agreed_parameters& mine)
     {
         const std::string who = "party " + std::to_string(other);
@@ -200,9 +217,11 @@ public:
                 return who + " has " + a->name + " = " + value_text(*a) + ", this party has no " + a->name;
             if (a == theirs.entries_.end() || b->name < a->name)
                 return who + " has no " + b->name + ", this party " + b->name + " = " + value_text(*b);
-            if (a->value != b->value)
-                return who + (std::holds_alternative<std::string>(a->value) ? " runs " : " has ") + a->name + " = " + value_text(*a) +
-                       ", this party " + value_text(*b);
+            if (a->value != b->value) {
+                // A layer's identity (a text under a name without a dot) reads "runs".
+                const bool identity = std::holds_alternative<std::string>(a->value) && a->name.find('.') == std::string::npos;
+                return who + (identity ? " runs " : " has ") + a->name + " = " + value_text(*a) + ", this party " + value_text(*b);
+            }
             ++a;
             ++b;
         }
