@@ -30,9 +30,9 @@ namespace dkg {
 
 /// What a layer of key generation knows about the run (given to its constructor).
 ///
-/// The layers share the executor of the worker threads: split heavy arithmetic into `threads`
-/// pieces with dkg::detail::parallel_for on `arithmetic_executor` and await it, so that the session's
-/// executor stays free for messages.
+/// The layers share the executor of the worker threads: post heavy arithmetic to
+/// `arithmetic_executor` in `threads` pieces and await it (the shipped layers use
+/// dkg::detail::parallel_for), so that the session's executor stays free for messages.
 struct keygen_context {
     party_id self = 0;                                ///< this party's id, 1..n
     std::size_t parties = 0;                          ///< n
