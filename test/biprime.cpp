@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(boneh_franklin_accepts_biprimes_and_rejects_others
 BOOST_AUTO_TEST_CASE(exponent_shares_sum_to_a_quarter_of_phi)
 {
     dkg::testing::seeded_rng rng;
-    using N = dkg::gmp_int;
+    using N = fast_int;
     const N p = dkg::random_blum_prime<N>(64, rng), q = dkg::random_blum_prime<N>(64, rng);
     const auto ps = split(p, 4, rng), qs = split(q, 4, rng);
     const N modulus = N(p * q);

@@ -66,7 +66,7 @@ std::vector<std::exception_ptr> run_three(Start start)
     for (dkg::party_id j = 1; j <= 3; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
         rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
-        start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) { errors[j - 1] = e; });
+        start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<fast_int>) { errors[j - 1] = e; });
     }
     context.run();
     return errors;
@@ -135,11 +135,11 @@ BOOST_AUTO_TEST_CASE(short_keys_warn_that_they_are_insecure)
 {
     std::vector<std::string> seen;
     auto previous = dkg::set_warning_handler([&seen](std::string_view w) { seen.emplace_back(w); });
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(3, small_params(128, 1));
+    const auto outcome = run_memory_keygen<fast_int>(3, small_params(128, 1));
     BOOST_TEST_REQUIRE(outcome.all_succeeded());
     // Once per process, not once per party; a different length warns again.
-    const auto again = run_memory_keygen<dkg::gmp_int>(3, small_params(128, 1));
-    const auto other = run_memory_keygen<dkg::gmp_int>(3, small_params(130, 1));
+    const auto again = run_memory_keygen<fast_int>(3, small_params(128, 1));
+    const auto other = run_memory_keygen<fast_int>(3, small_params(130, 1));
     dkg::set_warning_handler(previous);
     BOOST_TEST_REQUIRE(again.all_succeeded());
     BOOST_TEST_REQUIRE(other.all_succeeded());
@@ -181,8 +181,8 @@ BOOST_AUTO_TEST_CASE(a_tcp_party_that_disconnects_is_named)
                 auto progress = [&, k](const dkg::keygen_progress&) {
                     if (k == 2) transports[2]->close(); // party 3 vanishes after its first batch
                 };
-                dkg::async_generate_key<dkg::gmp_int>(*sessions[k], *rngs[k], small_params(512, 1), with_progress(progress),
-                                                      [&, k](std::exception_ptr e2, dkg::key_share<dkg::gmp_int>) {
+                dkg::async_generate_key<fast_int>(*sessions[k], *rngs[k], small_params(512, 1), with_progress(progress),
+                                                      [&, k](std::exception_ptr e2, dkg::key_share<fast_int>) {
                                                           errors[k] = e2;
                                                           if (++finished == n)
                                                               for (auto& t : transports) t->close();
@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(minimum_key_length_and_odd_sizes)
     for (std::size_t bits : {64u, 66u, 130u}) {
         BOOST_TEST_CONTEXT("bits=" << bits) {
             const auto params = small_params(bits, 1);
-            check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, bits), 3, params);
+            check_generated_key(run_memory_keygen<fast_int>(3, params, bits), 3, params);
         }
     }
 }
@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(worker_threads_and_explicit_batches)
     params.batch_size = 5;
     dkg::keygen_options local;
     local.threads = 3;
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 17, {}, local);
+    const auto outcome = run_memory_keygen<fast_int>(5, params, 17, {}, local);
     check_generated_key(outcome, 5, params);
     BOOST_TEST(outcome.progress[0].candidates % 5 == 0u);
 }
@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(the_arithmetic_runs_on_an_executor_of_the_caller)
     dkg::keygen_options local;
     local.threads = 2;
     local.arithmetic_executor = arithmetic.get_executor();
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(5, params, 19, {}, local);
+    const auto outcome = run_memory_keygen<fast_int>(5, params, 19, {}, local);
     guard.reset();
     worker.join();
     check_generated_key(outcome, 5, params);
@@ -265,7 +265,7 @@ BOOST_AUTO_TEST_CASE(the_arithmetic_may_share_the_sessions_executor)
         dkg::keygen_options local;
         local.threads = 2;
         local.arithmetic_executor = session.get_executor();
-        dkg::async_generate_key<dkg::gmp_int>(session, rng, small_params(128, 1), local, std::move(done));
+        dkg::async_generate_key<fast_int>(session, rng, small_params(128, 1), local, std::move(done));
     });
     for (const auto& e : errors) BOOST_TEST(!e, message_of(e));
 }
@@ -273,7 +273,7 @@ BOOST_AUTO_TEST_CASE(the_arithmetic_may_share_the_sessions_executor)
 BOOST_AUTO_TEST_CASE(progress_reports_are_consistent)
 {
     const auto params = small_params(256, 1);
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(3, params, 5);
+    const auto outcome = run_memory_keygen<fast_int>(3, params, 5);
     BOOST_TEST_REQUIRE(outcome.all_succeeded());
     for (const auto& p : outcome.progress) {
         BOOST_TEST(p.finished);
@@ -297,14 +297,14 @@ BOOST_AUTO_TEST_CASE(completion_token_without_a_progress_handler)
     dkg::memory_network network(context, 3);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
     std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
-    std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(3);
+    std::vector<std::optional<dkg::key_share<fast_int>>> shares(3);
     for (dkg::party_id j = 1; j <= 3; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
         rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(31, j));
-        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::seeded_rng& rng) -> boost::asio::awaitable<dkg::key_share<dkg::gmp_int>> {
-            co_return co_await dkg::async_generate_key<dkg::gmp_int>(s, rng, small_params(128, 1), boost::asio::use_awaitable);
+        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::seeded_rng& rng) -> boost::asio::awaitable<dkg::key_share<fast_int>> {
+            co_return co_await dkg::async_generate_key<fast_int>(s, rng, small_params(128, 1), boost::asio::use_awaitable);
         };
-        boost::asio::co_spawn(context, run(*sessions.back(), *rngs.back()), [&shares, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int> k) {
+        boost::asio::co_spawn(context, run(*sessions.back(), *rngs.back()), [&shares, j](std::exception_ptr e, dkg::key_share<fast_int> k) {
             if (!e) shares[j - 1].emplace(std::move(k));
         });
     }
@@ -325,7 +325,7 @@ BOOST_AUTO_TEST_CASE(blocking_form_one_thread_per_party)
         listeners.emplace_back(*contexts.back(), boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
         endpoints.push_back({"127.0.0.1", listeners.back().local_endpoint().port()});
     }
-    std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(n);
+    std::vector<std::optional<dkg::key_share<fast_int>>> shares(n);
     std::vector<std::string> errors(n);
     std::vector<std::thread> threads;
     for (std::size_t j = 0; j < n; ++j)
@@ -343,7 +343,7 @@ BOOST_AUTO_TEST_CASE(blocking_form_one_thread_per_party)
                 if (start_error) std::rethrow_exception(start_error);
                 dkg::session<dkg::tcp_transport> session(transport);
                 dkg::testing::seeded_rng rng(41, j + 1);
-                shares[j].emplace(dkg::generate_key<dkg::gmp_int>(context, session, rng, small_params(128, 1)));
+                shares[j].emplace(dkg::generate_key<fast_int>(context, session, rng, small_params(128, 1)));
                 transport.close();
                 context.restart();
                 context.run();
@@ -369,7 +369,7 @@ BOOST_AUTO_TEST_CASE(parameter_errors_are_reported_before_anything_is_sent)
     auto try_params = [&](auto change) {
         auto p = small_params(128, 1);
         change(p);
-        return invalid_argument_text([&] { dkg::async_generate_key<dkg::gmp_int>(session, rng, p, {}, [](std::exception_ptr, auto) {}); });
+        return invalid_argument_text([&] { dkg::async_generate_key<fast_int>(session, rng, p, {}, [](std::exception_ptr, auto) {}); });
     };
     BOOST_TEST(try_params([](auto& p) { p.corruption_threshold = 2; }).find("corruption_threshold") == 0u);
     BOOST_TEST(try_params([](auto& p) { p.corruption_threshold = 0; }).find("corruption_threshold") == 0u);
@@ -382,7 +382,7 @@ BOOST_AUTO_TEST_CASE(parameter_errors_are_reported_before_anything_is_sent)
     dkg::keygen_options too_many;
     too_many.threads = 5000;
     BOOST_TEST(invalid_argument_text([&] {
-                   dkg::async_generate_key<dkg::gmp_int>(session, rng, small_params(128, 1), too_many, [](std::exception_ptr, auto) {});
+                   dkg::async_generate_key<fast_int>(session, rng, small_params(128, 1), too_many, [](std::exception_ptr, auto) {});
                }) == "threads: at most 1024");
     // Nothing was sent: the context has no work at all.
     BOOST_TEST(context.poll() == 0u);
@@ -393,7 +393,7 @@ BOOST_AUTO_TEST_CASE(threshold_zero_needs_the_explicit_flag)
 {
     auto params = small_params(96, 0);
     params.allow_insecure_threshold_zero = true;
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(2, params, 3);
+    const auto outcome = run_memory_keygen<fast_int>(2, params, 3);
     check_generated_key(outcome, 2, params);
 }
 
@@ -403,7 +403,7 @@ BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
     const auto errors = run_three([](dkg::party_id j, auto& session, auto& rng, auto done) {
         auto params = small_params(128, 1);
         if (j == 3) params.correct_param_biprime = 20;
-        dkg::async_generate_key<dkg::gmp_int>(session, rng, params, {}, std::move(done));
+        dkg::async_generate_key<fast_int>(session, rng, params, {}, std::move(done));
     });
     expect_setup_difference(errors, "party 3 has biprimality.rounds = 20, this party 40");
     for (const auto& e : errors) {
@@ -417,7 +417,7 @@ BOOST_AUTO_TEST_CASE(parties_with_different_parameters_are_named)
 
 BOOST_AUTO_TEST_CASE(parties_running_different_layers_fail_in_the_first_round)
 {
-    using N = dkg::gmp_int;
+    using N = fast_int;
     // Party 3 runs the trial-division layer, the others the distributed sieve (the configured default).
     const auto errors = run_three([](dkg::party_id j, auto& session, auto& rng, auto done) {
         if (j == 3)
@@ -432,7 +432,7 @@ BOOST_AUTO_TEST_CASE(parties_running_different_layers_fail_in_the_first_round)
 
 BOOST_AUTO_TEST_CASE(the_same_layer_named_two_ways_agrees)
 {
-    using N = dkg::gmp_int;
+    using N = fast_int;
     // sieve::configured with the trial-division method describes itself as sieve::trial_division:
     // parties may pick the layer by configuration or by type.
     auto params = small_params(128, 1);
@@ -451,7 +451,7 @@ BOOST_AUTO_TEST_CASE(max_batches_ends_with_too_many_attempts)
     auto params = small_params(512, 1);
     params.max_batches = 1;
     params.batch_size = 1;
-    const auto outcome = run_memory_keygen<dkg::gmp_int>(3, params, 11);
+    const auto outcome = run_memory_keygen<fast_int>(3, params, 11);
     // One pair of 256-bit candidates is almost never both prime.
     for (const auto& e : outcome.errors) {
         BOOST_TEST_REQUIRE(static_cast<bool>(e));
@@ -480,8 +480,8 @@ BOOST_AUTO_TEST_CASE(a_party_that_drops_out_is_named_within_the_timeout)
     });
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t j = 0; j < n; ++j)
-        dkg::async_generate_key<dkg::gmp_int>(*parties.sessions[j], *parties.rngs[j], small_params(256, 1), {},
-                                              [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int>) {
+        dkg::async_generate_key<fast_int>(*parties.sessions[j], *parties.rngs[j], small_params(256, 1), {},
+                                              [&, j](std::exception_ptr e, dkg::key_share<fast_int>) {
                                                   errors[j] = e;
                                                   done[j] = true;
                                               });
@@ -504,16 +504,16 @@ BOOST_AUTO_TEST_CASE(rounds_stay_few_over_a_slow_network)
     // 25 ms one-way latency (50 ms round trip): the number of rounds does not grow with candidates.
     const std::size_t n = 3;
     std::vector<dkg::keygen_progress> progress(n);
-    std::vector<std::optional<dkg::key_share<dkg::gmp_int>>> shares(n);
+    std::vector<std::optional<dkg::key_share<fast_int>>> shares(n);
     faulty_memory_parties parties(n, 8, {}, [](dkg::party_id, faulty_memory_parties::faulty& transport) {
         transport.set_latency(std::chrono::milliseconds(25));
     });
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t j = 0; j < n; ++j)
-        dkg::async_generate_key<dkg::gmp_int>(
+        dkg::async_generate_key<fast_int>(
             *parties.sessions[j], *parties.rngs[j], small_params(512, 1),
             with_progress([&, j](const dkg::keygen_progress& p) { progress[j] = p; }),
-            [&, j](std::exception_ptr e, dkg::key_share<dkg::gmp_int> s) {
+            [&, j](std::exception_ptr e, dkg::key_share<fast_int> s) {
                 if (!e) shares[j].emplace(std::move(s));
             });
     parties.context.run();
@@ -533,14 +533,14 @@ BOOST_AUTO_TEST_CASE(real_key_sizes, *boost::unit_test::label("slow"))
     for (std::size_t bits : {1024u, 2048u}) {
         BOOST_TEST_CONTEXT("bits=" << bits) {
             const auto params = small_params(bits, 1);
-            check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, bits), 3, params);
+            check_generated_key(run_memory_keygen<fast_int>(3, params, bits), 3, params);
         }
     }
     auto params = small_params(1024, 2);
-    check_generated_key(run_memory_keygen<dkg::gmp_int>(5, params, 5), 5, params);
+    check_generated_key(run_memory_keygen<fast_int>(5, params, 5), 5, params);
     params = small_params(1024, 1);
     params.candidates = dkg::candidate_method::trial_division;
-    check_generated_key(run_memory_keygen<dkg::gmp_int>(3, params, 6), 3, params);
+    check_generated_key(run_memory_keygen<fast_int>(3, params, 6), 3, params);
     check_generated_key(run_memory_keygen<dkg::cpp_int>(3, small_params(1024, 1), 7), 3, small_params(1024, 1));
 }
 

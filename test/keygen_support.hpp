@@ -9,13 +9,12 @@
 
 #include "backends.hpp"
 #include "observing_key_sharing.hpp"
+#include "reference.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/test/unit_test.hpp>
-
-#include <gmp.h>
 
 #include <map>
 #include <mutex>
@@ -173,17 +172,8 @@ inline dkg::keygen_context make_context(dkg::party_id self, std::size_t n, std::
     return c;
 }
 
-inline bool gmp_is_prime(const std::string& decimal)
-{
-    mpz_t z;
-    mpz_init_set_str(z, decimal.c_str(), 10);
-    const int r = mpz_probab_prime_p(z, 50);
-    mpz_clear(z);
-    return r != 0;
-}
-
 /// The independent checks of a generated key: reconstructs p and q from every party's additive shares
-/// (recorded by observing_key_sharing) and checks N = p·q, primality (our Miller–Rabin with 64 rounds and GMP's),
+/// (recorded by observing_key_sharing) and checks N = p·q, primality (our Miller–Rabin with 64 rounds and a reference's),
 /// the exact bit length, p ≡ q ≡ 3 (mod 4), that the key shares reconstruct an exponent D ≡ 0 mod φ(N)
 /// with D mod N = θ, and that this exponent decrypts.
 template <class N>
@@ -204,8 +194,8 @@ void check_generated_key(const keygen_outcome<N>& outcome, std::size_t n, const 
     dkg::testing::seeded_rng rng(99);
     BOOST_TEST(dkg::is_probable_prime(p, 64, rng));
     BOOST_TEST(dkg::is_probable_prime(q, 64, rng));
-    BOOST_TEST(gmp_is_prime(dkg::to_decimal(p)));
-    BOOST_TEST(gmp_is_prime(dkg::to_decimal(q)));
+    BOOST_TEST(reference_is_prime(dkg::to_decimal(p)));
+    BOOST_TEST(reference_is_prime(dkg::to_decimal(q)));
     BOOST_TEST(dkg::bit_length(modulus) == params.key_length);
     BOOST_TEST(dkg::bit_length(p) == params.key_length / 2);
     BOOST_TEST(dkg::bit_length(q) == params.key_length / 2);

@@ -99,18 +99,18 @@ BOOST_AUTO_TEST_CASE(sieved_candidates_are_not_biased_modulo_a_sieving_prime)
     const std::size_t n = 3, count = 3000;
     boost::asio::thread_pool pool(1);
     dkg::keygen_params params;
-    std::vector<std::vector<dkg::gmp_int>> shares(n);
+    std::vector<std::vector<fast_int>> shares(n);
     const auto errors = run_parties(n, [&](auto& session, auto& rng, dkg::party_id id) -> boost::asio::awaitable<void> {
-        dkg::sieve::distributed_sieve<dkg::gmp_int> policy(make_context(id, n, 1, 128, pool), params);
+        dkg::sieve::distributed_sieve<fast_int> policy(make_context(id, n, 1, 128, pool), params);
         shares[id - 1] = co_await policy.generate(session, rng, count, 0);
     });
     require_no_errors(errors);
     std::vector<int> histogram(7, 0), histogram3(3, 0);
     for (std::size_t i = 0; i < count; ++i) {
-        dkg::gmp_int p(0u);
+        fast_int p(0u);
         for (const auto& s : shares) p += s[i];
-        ++histogram[dkg::bigint_traits<dkg::gmp_int>::mod_u64(p, 7)];
-        ++histogram3[dkg::bigint_traits<dkg::gmp_int>::mod_u64(p, 3)];
+        ++histogram[dkg::bigint_traits<fast_int>::mod_u64(p, 7)];
+        ++histogram3[dkg::bigint_traits<fast_int>::mod_u64(p, 3)];
     }
     BOOST_TEST(histogram[0] == 0);
     for (int r = 1; r < 7; ++r) BOOST_TEST(std::abs(histogram[static_cast<std::size_t>(r)] - 500) < 120, "residue " << r << ": " << histogram[static_cast<std::size_t>(r)]);
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(malformed_sieve_shares_name_the_sender)
             co_await session.exchange({dkg::keygen_steps::sieve_share, 0, 0}, std::move(junk));
             co_return;
         }
-        dkg::sieve::distributed_sieve<dkg::gmp_int> policy(make_context(id, n, 1, 128, pool), params);
+        dkg::sieve::distributed_sieve<fast_int> policy(make_context(id, n, 1, 128, pool), params);
         (void)co_await policy.generate(session, rng, 10, 0);
     });
     for (std::size_t j : {0u, 2u}) {

@@ -1,13 +1,12 @@
 #include <dkg/threshold.hpp>
 
 #include "backends.hpp"
+#include "reference.hpp"
 #include "threshold_support.hpp"
 
 #include <dkg/testing/seeded_rng.hpp>
 
 #include <boost/test/unit_test.hpp>
-
-#include <gmp.h>
 
 #include <string>
 #include <vector>
@@ -31,32 +30,6 @@ std::vector<dkg::partial_decryption<N>> all_partials(const dkg::testing::dealt_k
 {
     std::vector<dkg::partial_decryption<N>> out;
     for (const auto& share : key.shares) out.push_back(dkg::partial_decrypt(share, c));
-    return out;
-}
-
-// Standard Paillier encryption written with GMP's C functions only: g^m · r^N mod N² with g = N + 1.
-std::string standard_paillier_encrypt(const std::string& modulus, const std::string& message, const std::string& nonce)
-{
-    mpz_t n, square, base, power, blind;
-    mpz_init_set_str(n, modulus.c_str(), 10);
-    mpz_init(square);
-    mpz_init(base);
-    mpz_init_set_str(power, message.c_str(), 10);
-    mpz_init_set_str(blind, nonce.c_str(), 10);
-    mpz_pow_ui(square, n, 2);
-    mpz_add_ui(base, n, 1);
-    mpz_powm(power, base, power, square);
-    mpz_powm(blind, blind, n, square);
-    mpz_mul(power, power, blind);
-    mpz_mod(power, power, square);
-    std::string out(mpz_sizeinbase(power, 10) + 2, '\0');
-    mpz_get_str(out.data(), 10, power);
-    out.resize(out.find('\0'));
-    mpz_clear(n);
-    mpz_clear(square);
-    mpz_clear(base);
-    mpz_clear(power);
-    mpz_clear(blind);
     return out;
 }
 
@@ -170,7 +143,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(standard_paillier_ciphertexts_decrypt, N, shipped_
     for (int i = 0; i < 20; ++i) {
         const N m = dkg::random_below(pk.n(), rng);
         const N r = dkg::random_unit(pk.n(), rng);
-        const auto c = pk.make_ciphertext(dkg::from_decimal<N>(standard_paillier_encrypt(dkg::to_decimal(pk.n()), dkg::to_decimal(m), dkg::to_decimal(r))));
+        const auto c = pk.make_ciphertext(dkg::from_decimal<N>(reference_encrypt(dkg::to_decimal(pk.n()), dkg::to_decimal(m), dkg::to_decimal(r))));
         const auto chosen = pick(all_partials(key, c), {3, 1});
         BOOST_TEST((dkg::combine(pub, c, std::span<const dkg::partial_decryption<N>>(chosen)) == m));
     }
@@ -348,7 +321,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(threshold_key_holds_public_values_only, N, backend
 
 BOOST_AUTO_TEST_CASE(real_size_keys_decrypt_with_proofs, *boost::unit_test::label("slow"))
 {
-    using N = dkg::gmp_int;
+    using N = fast_int;
     dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 9);
     const auto& key = dealt_key<N>(2048, 3, 1);
     const dkg::threshold_key<N> pub(key.shares[0]);

@@ -1,16 +1,18 @@
 // The number layer: big-integer concept, backends, and the number theory dkg builds on.
 //
-// Backends shipped: Boost.Multiprecision `cpp_int` (always) and GMP `mpz_int` (when <gmp.h> is
-// available; link dkg::gmp to use it). Any type modelling `big_integer` works everywhere.
+// Backends shipped: Boost.Multiprecision `cpp_int` (always) and GMP `mpz_int` (when DKG_HAS_GMP
+// is 1, see dkg/config.hpp; link dkg::gmp to use it). Any type modelling `big_integer` works
+// everywhere.
 //
 // Arithmetic here is not constant-time: timing may depend on secret values.
 #pragma once
 
 #include <dkg/bigint/boost_multiprecision.hpp>
 #include <dkg/bigint/traits.hpp>
+#include <dkg/config.hpp>
 #include <dkg/rng.hpp>
 
-#if !defined(DKG_NO_GMP) && __has_include(<gmp.h>)
+#if DKG_HAS_GMP
 #include <dkg/bigint/gmp.hpp>
 #endif
 

@@ -1,8 +1,8 @@
 // dkg: dealer-free distributed Paillier key generation and threshold decryption.
 //
 // The umbrella header: includes every public header of the library, for programs that would rather
-// not pick them one by one. The GMP backend (dkg::gmp_int) is included when <gmp.h> is available
-// and DKG_NO_GMP is not defined, as by <dkg/bigint.hpp>; using it requires linking dkg::gmp.
+// not pick them one by one. The GMP backend (dkg::gmp_int) is included when DKG_HAS_GMP is 1 (see
+// <dkg/config.hpp>), as by <dkg/bigint.hpp>; using it requires linking dkg::gmp.
 // The test doubles of <dkg/testing/...> are not included.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <dkg/bigint.hpp>
 #include <dkg/bigint/boost_multiprecision.hpp>
 #include <dkg/bigint/traits.hpp>
+#include <dkg/config.hpp>
 #include <dkg/rng.hpp>
 
 // Paillier encryption and fixed-point encoding.

@@ -1,9 +1,15 @@
-# The part every consumer project shares, once dkg::dkg and dkg::gmp exist: build consumer.cpp and
-# register it as the project's only test.
-if(NOT TARGET dkg::dkg OR NOT TARGET dkg::gmp)
-  message(FATAL_ERROR "dkg::dkg and dkg::gmp should both be defined at this point")
+# The part every consumer project shares, once dkg::dkg (and dkg::gmp, where dkg has GMP) exist:
+# build consumer.cpp and register it as the project's only test.
+if(NOT TARGET dkg::dkg)
+  message(FATAL_ERROR "dkg::dkg should be defined at this point")
 endif()
 add_executable(consumer ${CMAKE_CURRENT_LIST_DIR}/consumer.cpp)
-target_link_libraries(consumer PRIVATE dkg::dkg dkg::gmp)
+target_link_libraries(consumer PRIVATE dkg::dkg)
+if(TARGET dkg::gmp)
+  target_link_libraries(consumer PRIVATE dkg::gmp)
+  target_compile_definitions(consumer PRIVATE DKG_CONSUMER_EXPECTS_GMP=1)
+else()
+  target_compile_definitions(consumer PRIVATE DKG_CONSUMER_EXPECTS_GMP=0)
+endif()
 enable_testing()
 add_test(NAME consumer COMMAND consumer)

@@ -6,6 +6,8 @@
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
 
+#include "backends.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
@@ -21,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using N = dkg::gmp_int;
+using N = test_support::fast_int;
 
 const dkg::testing::dealt_key<N>& key()
 {

@@ -14,6 +14,7 @@
 #include <dkg/threshold/async_decrypt.hpp>
 #include <dkg/transport/memory.hpp>
 
+#include "backends.hpp"
 #include "observing_key_sharing.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -39,7 +40,8 @@
 
 namespace faults {
 
-using N = dkg::gmp_int;
+/// GMP when it is available (test_support::fast_int).
+using N = test_support::fast_int;
 
 #if defined(DKG_FAULTS_SANITIZED)
 /// Sanitizers slow every step down several times: timeouts and time bounds grow with them.

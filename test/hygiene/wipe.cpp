@@ -3,23 +3,30 @@
 //  - secure_clear overwrites every limb GMP allocated for a gmp_int, and the limbs in use of a
 //    cpp_int, before setting the value to zero.
 // GMP's memory functions are replaced for the duration of a check, so that every block GMP frees
-// (or leaves behind when it reallocates) can be searched for the secret's limbs.
+// (or leaves behind when it reallocates) can be searched for the secret's limbs. Without GMP the
+// checks of GMP's limbs and blocks are skipped (test_support::needs_gmp).
 #include <dkg/bigint.hpp>
 #include <dkg/key_share.hpp>
 #include <dkg/serialization.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
 
+#include "backends.hpp"
+
 #include <boost/test/unit_test.hpp>
 
+#if DKG_HAS_GMP
 #include <gmp.h>
+#endif
 
 #include <cstring>
 #include <vector>
 
+using test_support::needs_gmp;
+
 namespace {
 
-using N = dkg::gmp_int;
+using N = test_support::fast_int;
 
 const dkg::testing::dealt_key<N>& dealt()
 {
@@ -30,6 +37,7 @@ const dkg::testing::dealt_key<N>& dealt()
     return k;
 }
 
+#if DKG_HAS_GMP
 /// While alive, every block GMP frees or reallocates is searched for the limbs of the secrets
 /// given; `freed` counts freed blocks that still held one, `reallocated` blocks left behind by a
 /// reallocation that held one.
@@ -119,6 +127,7 @@ private:
     realloc_fn realloc_ = nullptr;
     free_fn free_ = nullptr;
 };
+#endif
 
 } // namespace
 
@@ -132,8 +141,9 @@ BOOST_AUTO_TEST_CASE(key_share_wipe_clears_the_share)
     BOOST_TEST((share.share() == N(0u)));
 }
 
-BOOST_AUTO_TEST_CASE(secure_clear_overwrites_every_gmp_limb)
+BOOST_AUTO_TEST_CASE(secure_clear_overwrites_every_gmp_limb, *needs_gmp())
 {
+#if DKG_HAS_GMP
     N secret = dealt().shares[0].share();
     secret *= secret; // a larger allocation than the value needs afterwards
     secret >>= 200;
@@ -144,6 +154,7 @@ BOOST_AUTO_TEST_CASE(secure_clear_overwrites_every_gmp_limb)
     dkg::secure_clear(secret);
     BOOST_TEST(secret.backend().data()->_mp_d == limbs); // the same block, still allocated
     for (int i = 0; i < allocated; ++i) BOOST_TEST(limbs[i] == 0u, "limb " << i);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(secure_clear_overwrites_the_limbs_of_a_cpp_int)
@@ -166,8 +177,9 @@ BOOST_AUTO_TEST_CASE(secure_clear_overwrites_the_limbs_of_a_cpp_int)
     for (std::size_t i = 0; i < capacity; ++i) BOOST_TEST(limbs[i] == 0u, "limb " << i);
 }
 
-BOOST_AUTO_TEST_CASE(a_destroyed_key_share_leaves_no_copy_of_its_share)
+BOOST_AUTO_TEST_CASE(a_destroyed_key_share_leaves_no_copy_of_its_share, *needs_gmp())
 {
+#if DKG_HAS_GMP
     const auto& original = dealt().shares[1];
     const std::vector<N> secret{original.share()}; // not a temporary: its copies must be freed outside the scan
     {
@@ -184,13 +196,15 @@ BOOST_AUTO_TEST_CASE(a_destroyed_key_share_leaves_no_copy_of_its_share)
         copy.reset();
         BOOST_TEST(scan.freed() == 0u);
     }
+#endif
 }
 
 // Decoding a key share makes temporary copies of s_j that the backend frees without overwriting
 // (the integer read before its sign is applied, the text digits parsed from JSON): measured here
 // and documented in docs/testing.md, not required to be zero.
-BOOST_AUTO_TEST_CASE(copies_left_by_decoding_a_key_share_are_counted)
+BOOST_AUTO_TEST_CASE(copies_left_by_decoding_a_key_share_are_counted, *needs_gmp())
 {
+#if DKG_HAS_GMP
     const auto& share = dealt().shares[2];
     const std::vector<N> secret{share.share()};
     for (auto format : {dkg::file_format::binary, dkg::file_format::json}) {
@@ -216,6 +230,7 @@ BOOST_AUTO_TEST_CASE(copies_left_by_decoding_a_key_share_are_counted)
                            << " reallocated GMP blocks still held s_j");
         BOOST_TEST(freed <= 8u); // a handful of temporaries, not one per operation
     }
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(edited_json_fields_are_rejected, N, shipped_backen
 
 BOOST_AUTO_TEST_CASE(real_size_key_share_file, *boost::unit_test::label("slow"))
 {
-    using N = dkg::gmp_int;
+    using N = fast_int;
     const auto& key = dealt_key<N>(2048, 3, 1);
     temp_dir dir;
     for (auto format : {dkg::file_format::binary, dkg::file_format::json}) {

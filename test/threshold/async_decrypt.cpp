@@ -424,7 +424,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(over_tcp_loopback, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE(real_size_batch_with_proofs, *boost::unit_test::label("slow"))
 {
-    using N = dkg::gmp_int;
+    using N = fast_int;
     dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 48);
     const auto& key = dealt_key<N>(2048, 3, 1);
     const auto& pk = key.shares[0].public_key();

@@ -1,11 +1,12 @@
 #include <dkg/transport/tls.hpp>
 
-#include <dkg/bigint/gmp.hpp>
+#include <dkg/bigint.hpp>
 #include <dkg/keygen.hpp>
 #include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 #include <dkg/threshold.hpp>
 
+#include "backends.hpp"
 #include "threshold_support.hpp"
 #include "transport/helpers.hpp"
 
@@ -733,7 +734,7 @@ BOOST_AUTO_TEST_CASE(peer_faults_name_the_party)
 
 BOOST_AUTO_TEST_CASE(key_generation_over_tls)
 {
-    using N = dkg::gmp_int;
+    using N = test_support::fast_int;
     const std::size_t n = 3;
     asio::io_context io;
     tls_network net(io, {party_options(1, "", 10s), party_options(2, "", 10s), party_options(3, "", 10s)});
