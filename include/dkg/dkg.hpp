@@ -56,6 +56,7 @@
 #include <dkg/proofs/blinding.hpp>
 #include <dkg/proofs/membership.hpp>
 #include <dkg/proofs/plaintext_knowledge.hpp>
+#include <dkg/proofs/serialization.hpp>
 #include <dkg/proofs/transcript.hpp>
 
 // Files and text forms of keys, ciphertexts, partial decryptions and key shares.

@@ -260,7 +260,8 @@ proof_transcript membership_transcript(const ciphertext<N>& c, std::span<const N
 } // namespace detail
 
 /// A non-interactive proof that `c` encrypts one element of `set`, bound to `context`, that does
-/// not tell which. Costs about as many encryptions as the set has elements.
+/// not tell which. Costs about as many encryptions as the set has elements, plus one to check the
+/// witness (sigma::membership_prover skips that check).
 /// @tparam N a type modelling dkg::big_integer.
 /// @tparam G a type modelling dkg::secure_rng.
 /// @param set plaintexts as given to public_key::encrypt (signed integers), distinct, 1 to

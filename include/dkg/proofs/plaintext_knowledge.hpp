@@ -144,7 +144,8 @@ proof_transcript plaintext_knowledge_transcript(const ciphertext<N>& c, const N&
 } // namespace detail
 
 /// A non-interactive proof that the caller knows the plaintext m and nonce r of `c`
-/// (c = g^m · r^N mod N²), bound to `context`. Costs about one encryption.
+/// (c = g^m · r^N mod N²), bound to `context`. Costs about two encryptions: one for the proof, one
+/// to check the witness (sigma::plaintext_knowledge_prover skips that check).
 /// @tparam N a type modelling dkg::big_integer.
 /// @tparam G a type modelling dkg::secure_rng.
 /// @param plaintext m as given to public_key::encrypt (a signed integer, |m| ≤ (N−1)/2).

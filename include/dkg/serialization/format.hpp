@@ -62,7 +62,17 @@ enum class file_format {
 namespace detail {
 
 /// Object types in the binary header.
-enum class object_type : std::uint8_t { public_key = 1, ciphertext = 2, key_share = 3, partial_decryption = 4, threshold_key = 5 };
+enum class object_type : std::uint8_t {
+    public_key = 1,
+    ciphertext = 2,
+    key_share = 3,
+    partial_decryption = 4,
+    threshold_key = 5,
+    plaintext_knowledge_proof = 6, ///< 6 to 9: dkg/proofs/serialization.hpp
+    membership_proof = 7,
+    blinding_proof = 8,
+    ballot = 9,
+};
 
 inline constexpr std::array<std::uint8_t, 4> binary_magic = {'D', 'K', 'G', 0};
 
@@ -74,6 +84,10 @@ inline const char* type_name(object_type t)
     case object_type::key_share: return "dkg.key_share";
     case object_type::partial_decryption: return "dkg.partial_decryption";
     case object_type::threshold_key: return "dkg.threshold_key";
+    case object_type::plaintext_knowledge_proof: return "dkg.plaintext_knowledge_proof";
+    case object_type::membership_proof: return "dkg.membership_proof";
+    case object_type::blinding_proof: return "dkg.blinding_proof";
+    case object_type::ballot: return "dkg.ballot";
     }
     return "unknown";
 }
