@@ -2,26 +2,31 @@
 //
 // m parties (m odd, threshold t = ⌊m/2⌋) generate a key together, then
 //
-//   1. hold an election: every party encrypts its yes/no vote as 1/0 and sends the ballot to
-//      party 1, which multiplies the ballots together (an encryption of the number of yes votes)
-//      and sends the encrypted tally back; all parties decrypt the tally together. Nobody sees a
-//      single vote;
+//   1. hold an election: every party encrypts its yes/no vote as 1/0 in a ballot with a
+//      zero-knowledge proof that it holds 0 or 1 (dkg::encrypt_ballot), bound to the election and
+//      to the voter, and sends it to party 1. Party 1 checks every proof before it multiplies the
+//      ballots together (an encryption of the number of yes votes), and sends the encrypted tally
+//      back; all parties decrypt the tally together. Nobody sees a single vote, and a voter who
+//      encrypts 2 instead of 1 is caught and named;
 //
 //   2. hold unanimous votes: only the voters P_1..P_{t+1} vote, and only they learn the outcome,
-//      and nothing but whether everyone said yes. The encrypted votes are summed and t+1 is
-//      subtracted, so the plaintext is 0 exactly when all voted yes. Then every party in turn
-//      multiplies the plaintext by a random nonzero factor of its own (c ← c^r, rerandomised) and
-//      passes the ciphertext on: a plaintext that was not 0 becomes a uniformly random value, which
-//      tells nothing about how many said no. The result is decrypted for the voters only; the
-//      other t parties help, but learn nothing.
+//      and nothing but whether everyone said yes. Every voter sends its proved ballot to every
+//      party; each party checks them, sums the votes and subtracts t+1, so the plaintext is 0
+//      exactly when all voted yes. Then every party in turn multiplies the plaintext by a random
+//      nonzero factor of its own (c ← c^r · s^N, dkg::blind) and sends the result to all with a
+//      proof of correct blinding, which everyone checks: a plaintext that was not 0 becomes a
+//      uniformly random value, which tells nothing about how many said no, and no party can turn
+//      it into 0 (the proof shows r ≠ 0). The result is decrypted for the voters only; the other t
+//      parties help, but learn nothing.
 //
-// Each party is a coroutine with its own session; ciphertexts travel as user-level messages over an
-// in-memory transport (the same code runs over TCP with dkg::tcp_transport). As everywhere in dkg,
-// the parties are assumed to follow the protocol (semi-honest): nothing here stops a voter from
-// encrypting 2 instead of 1; that would take zero-knowledge proofs of the ballots.
+// Each party is a coroutine with its own session; ballots, ciphertexts and proofs travel as
+// user-level messages over an in-memory transport (the same code runs over TCP with
+// dkg::tcp_transport). The proofs (docs/protocol.md §8) check what a party sends, not how it
+// chose its randomness: hiding how many said no still needs one honest blinder.
 //
 // Usage: 05_secure_voting [--parties M] [--bits B]     (defaults 5 and 2048)
 #include <dkg/dkg.hpp>
+#include <dkg/proofs/serialization.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,6 +42,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using number = dkg::gmp_int;
@@ -47,7 +53,10 @@ using boost::asio::use_awaitable;
 namespace {
 
 // Topics of the user-level messages.
-enum topic : std::uint32_t { ballot = 1, encrypted_tally, unanimity_ballot, blinding_chain, blinded_result };
+enum topic : std::uint32_t { ballot = 1, encrypted_tally, unanimity_ballot, blinding_step };
+
+// A ballot is one ciphertext of 0 or 1: "at most 1 of 1 option", with its proof.
+const dkg::ballot_rule yes_no_ballot = dkg::ballot_rule::at_most(1, 1);
 
 // What the simulation gives each party (the votes) and what each party learns.
 struct election {
@@ -76,6 +85,24 @@ awaitable<dkg::ciphertext<number>> receive(party_session& s, dkg::party_id from,
     co_return dkg::ciphertext_from_binary(key, wire); // checks that it is a ciphertext of our key
 }
 
+// What a proof is bound to: the vote (election or unanimous vote number), and who made it. A
+// ballot or proof copied from another voter, party or vote does not verify.
+dkg::proof_context context(const std::string& vote, const std::string& role, dkg::party_id who)
+{
+    return dkg::proof_context{"dkg example 05", vote, role + " " + std::to_string(who)};
+}
+
+// Receives voter j's ballot and checks its proof: the vote's one ciphertext, of 0 or 1.
+awaitable<dkg::ciphertext<number>> receive_ballot(party_session& s, dkg::party_id voter, topic t, const dkg::public_key<number>& key,
+                                                 const std::string& vote)
+{
+    const dkg::bytes wire = co_await s.async_receive_user(voter, t, use_awaitable);
+    const auto b = dkg::ballot_from_binary(key, yes_no_ballot, wire); // decodes and checks sizes and ranges
+    const std::string defect = dkg::ballot_defect(key, yes_no_ballot, b, context(vote, "voter", voter));
+    if (!defect.empty()) throw dkg::protocol_error(dkg::make_error_code(dkg::errc::verification_failed), voter, defect);
+    co_return b.ciphertexts.front();
+}
+
 // Joint decryption of one ciphertext; the plaintext only at the receivers (empty: everyone).
 awaitable<std::optional<number>> decrypt(party_session& s, const dkg::key_share<number>& share, const dkg::ciphertext<number>& c,
                                          std::uint64_t id, std::vector<dkg::party_id> receivers, dkg::system_rng& rng)
@@ -94,14 +121,15 @@ awaitable<long long> hold_election(party_session& s, const dkg::key_share<number
 {
     const dkg::public_key<number>& key = share.public_key();
     const dkg::party_id self = s.self();
-    const dkg::ciphertext<number> mine = key.encrypt(number(vote), rng);
+    const std::vector<unsigned> choice = {static_cast<unsigned>(vote)};
+    const dkg::ballot<number> mine = dkg::encrypt_ballot(key, yes_no_ballot, choice, context("election", "voter", self), rng);
     std::optional<dkg::ciphertext<number>> tally;
     if (self == 1) {
-        tally = mine;
-        for (dkg::party_id j = 2; j <= s.party_count(); ++j) tally = *tally + co_await receive(s, j, ballot, key);
+        tally = mine.ciphertexts.front();
+        for (dkg::party_id j = 2; j <= s.party_count(); ++j) tally = *tally + co_await receive_ballot(s, j, ballot, key, "election");
         for (dkg::party_id j = 2; j <= s.party_count(); ++j) co_await send(s, j, encrypted_tally, *tally);
     } else {
-        co_await send(s, 1, ballot, mine);
+        co_await s.async_send_user(1, ballot, dkg::to_binary(mine), use_awaitable);
         tally = co_await receive(s, 1, encrypted_tally, key);
     }
     const auto yes = co_await decrypt(s, share, *tally, 1, {}, rng);
@@ -115,29 +143,47 @@ awaitable<std::optional<bool>> unanimous_vote(party_session& s, const dkg::key_s
     const dkg::public_key<number>& key = share.public_key();
     const dkg::party_id self = s.self();
     const std::size_t n = s.party_count(), voters = share.threshold() + 1;
+    const std::string name = "unanimous vote " + std::to_string(id);
 
-    // Party 1 adds up the voters' encrypted votes and subtracts t+1: Enc(0) iff all said yes.
+    // Every voter sends its proved ballot to every party; every party checks them all, adds up the
+    // votes and subtracts t+1: Enc(0) iff all said yes.
     std::optional<dkg::ciphertext<number>> c;
-    if (self == 1) {
-        c = key.encrypt(number(*vote), rng);
-        for (dkg::party_id j = 2; j <= voters; ++j) c = *c + co_await receive(s, j, unanimity_ballot, key);
-        c = c->add_plain(number(-static_cast<long long>(voters)));
-    } else {
-        if (vote) {
-            const auto mine = key.encrypt(number(*vote), rng);
-            co_await send(s, 1, unanimity_ballot, mine);
+    for (dkg::party_id j = 1; j <= voters; ++j) {
+        std::optional<dkg::ciphertext<number>> ballot_j;
+        if (j == self) {
+            const std::vector<unsigned> choice = {static_cast<unsigned>(*vote)};
+            const auto mine = dkg::encrypt_ballot(key, yes_no_ballot, choice, context(name, "voter", self), rng);
+            for (dkg::party_id k = 1; k <= n; ++k)
+                if (k != self) co_await s.async_send_user(k, unanimity_ballot, dkg::to_binary(mine), use_awaitable);
+            ballot_j = mine.ciphertexts.front();
+        } else {
+            ballot_j = co_await receive_ballot(s, j, unanimity_ballot, key, name);
         }
-        c = co_await receive(s, self - 1, blinding_chain, key);
+        c = c ? *c + *ballot_j : *ballot_j;
     }
+    c = c->add_plain(number(-static_cast<long long>(voters)));
 
-    // Every party blinds in turn, 1 → 2 → … → n: Enc(x) becomes Enc(x·r) for a random unit r.
-    const number r = dkg::random_unit(key.n(), rng);
-    c = (*c * r).rerandomize(rng);
-    if (self < n) {
-        co_await send(s, self + 1, blinding_chain, *c);
-        c = co_await receive(s, static_cast<dkg::party_id>(n), blinded_result, key);
-    } else {
-        for (dkg::party_id j = 1; j < n; ++j) co_await send(s, j, blinded_result, *c);
+    // Every party blinds in turn, 1 → 2 → … → n: Enc(x) becomes Enc(x·r) for a random unit r, sent
+    // to all with a proof of correct blinding that everyone checks against the previous step.
+    for (dkg::party_id j = 1; j <= n; ++j) {
+        if (j == self) {
+            const auto blinded = dkg::blind(*c, context(name, "blinder", self), rng);
+            dkg::writer w;
+            w.byte_string(dkg::to_binary(blinded.value)).byte_string(dkg::to_binary(blinded.proof));
+            const dkg::bytes wire = w.finish();
+            for (dkg::party_id k = 1; k <= n; ++k)
+                if (k != self) co_await s.async_send_user(k, blinding_step, wire, use_awaitable);
+            c = blinded.value;
+        } else {
+            const dkg::bytes wire = co_await s.async_receive_user(j, blinding_step, use_awaitable);
+            dkg::reader r(wire);
+            const auto next = dkg::ciphertext_from_binary(key, r.byte_string(dkg::max_proof_bytes));
+            const auto proof = dkg::blinding_proof_from_binary(key, r.byte_string(dkg::max_proof_bytes));
+            r.expect_end();
+            if (!dkg::verify_blinding(*c, next, proof, context(name, "blinder", j)))
+                throw dkg::protocol_error(dkg::make_error_code(dkg::errc::verification_failed), j, name + ": the blinding proof does not verify");
+            c = next;
+        }
     }
 
     std::vector<dkg::party_id> receivers;
@@ -218,17 +264,19 @@ try {
     // What each party learnt, checked against what the simulation knows.
     bool ok = true;
     const long long yes = static_cast<long long>(std::count(e.votes.begin(), e.votes.end(), 1));
-    std::cout << "\nElection: every party sends party 1 its encrypted vote; party 1 multiplies the ballots into an\n"
-                 "encrypted tally and sends it back; all parties decrypt the tally together.\n"
+    std::cout << "\nElection: every party sends party 1 its encrypted vote with a proof that it is 0 or 1; party 1\n"
+                 "checks the proofs, multiplies the ballots into an encrypted tally and sends it back; all parties\n"
+                 "decrypt the tally together.\n"
                  "  the votes, each known only to its voter:";
     for (int v : e.votes) std::cout << ' ' << yes_no(v);
     std::cout << "\n  every party decrypted the tally: " << outcomes[0].yes_votes << " yes, " << static_cast<long long>(e.parties) - outcomes[0].yes_votes
               << " no\n";
     for (const auto& o : outcomes) ok = ok && o.yes_votes == yes;
 
-    std::cout << "\nUnanimous votes: voters 1.." << voters << " send party 1 their encrypted votes; party 1 subtracts " << voters
-              << "\nfrom their encrypted sum; every party multiplies it by a random factor of its own, in turn;\n"
-                 "only the voters decrypt the result (0: all said yes).\n";
+    std::cout << "\nUnanimous votes: voters 1.." << voters << " send every party their encrypted votes with proofs; every party\n"
+              << "checks them and subtracts " << voters << " from their encrypted sum; every party multiplies it by a random factor\n"
+                 "of its own, in turn, with a proof that everyone checks; only the voters decrypt the result (0: all\n"
+                 "said yes).\n";
     for (std::size_t round = 0; round < e.unanimous_rounds.size(); ++round) {
         const auto& votes = e.unanimous_rounds[round];
         const bool all_yes = std::count(votes.begin(), votes.end(), 1) == static_cast<long>(voters);
