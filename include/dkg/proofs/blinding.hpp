@@ -213,8 +213,8 @@ blinding_proof<N> prove_blinding_unchecked(const ciphertext<N>& c, const ciphert
 } // namespace detail
 
 /// Blinds `c`: draws r and s uniformly from Z_N^*, returns c' = c^r · s^N mod N² (an encryption of
-/// r·Dec(c), as random as a fresh encryption) with a proof bound to `context`. Costs about six
-/// encryptions.
+/// r·Dec(c), as random as a fresh encryption) with a proof bound to `context`. Costs about seven
+/// encryptions (six exponentiations, three of them with secret exponents through powm_secret).
 /// @tparam N a type modelling dkg::big_integer.
 /// @tparam G a type modelling dkg::secure_rng.
 template <big_integer N, secure_rng G>
