@@ -10,6 +10,7 @@
 
 #include <dkg/codec.hpp>
 #include <dkg/diagnostics.hpp>
+#include <dkg/proofs/serialization.hpp>
 #include <dkg/serialization.hpp>
 #include <dkg/transport/framing.hpp>
 #include <dkg/transport/memory.hpp>
@@ -152,6 +153,35 @@ void serialization_seeds(corpus& c)
     c.add("fuzz_serialization", {5}, dkg::to_json(plain));
 }
 
+void proofs_seeds(corpus& c)
+{
+    // Selectors of fuzz_proofs: 0/1 knowledge, 2/3 membership, 4/5 blinding, 8r+6/8r+7 ballot under
+    // rule r (binary/JSON); the statement is the harness's: an encryption of 1 and its blinding.
+    const auto& key = dkg_fuzz::shares<N>()[0].public_key();
+    dkg::testing::seeded_rng rng(3);
+    const dkg::proof_context context{"fuzz-election", "voter-1"};
+    const N r = dkg::random_unit(key.n(), rng);
+    const auto ct = key.encrypt_with_nonce(N(1u), r);
+    const auto knowledge = dkg::prove_plaintext_knowledge(ct, N(1u), r, context, rng);
+    const auto membership = dkg::prove_membership(ct, std::vector<N>{N(0u), N(1u)}, N(1u), r, context, rng);
+    const auto blinded = dkg::blind(ct, context, rng);
+    c.add("fuzz_proofs", {0}, dkg::to_binary(knowledge));
+    c.add("fuzz_proofs", {1}, dkg::to_json(knowledge));
+    c.add("fuzz_proofs", {2}, dkg::to_binary(membership));
+    c.add("fuzz_proofs", {3}, dkg::to_json(membership));
+    c.add("fuzz_proofs", {4}, dkg::to_binary(blinded.proof));
+    c.add("fuzz_proofs", {5}, dkg::to_json(blinded.proof));
+    const std::vector<dkg::ballot_rule> rules = {dkg::ballot_rule::one_of(2), dkg::ballot_rule::one_of(3), dkg::ballot_rule::at_most(3, 1),
+                                                 dkg::ballot_rule(3, 1, 2), dkg::ballot_rule::at_most(1, 1)};
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        std::vector<unsigned> choices(rules[i].options(), 0);
+        choices.back() = 1;
+        const auto b = dkg::encrypt_ballot(key, rules[i], choices, context, rng);
+        c.add("fuzz_proofs", {static_cast<std::uint8_t>(8 * i + 6)}, dkg::to_binary(b));
+        c.add("fuzz_proofs", {static_cast<std::uint8_t>(8 * i + 7)}, dkg::to_json(b));
+    }
+}
+
 void key_share_seeds(corpus& c)
 {
     for (const auto& share : dkg_fuzz::shares<N>()) {
@@ -278,6 +308,7 @@ int main(int argc, char** argv)
     codec_seeds(c);
     serialization_seeds(c);
     key_share_seeds(c);
+    proofs_seeds(c);
     number_seeds(c);
     cli_seeds(c);
     protocol_seeds(c);
