@@ -125,16 +125,13 @@ public:
         const std::size_t t = proof_challenge_bits(key_);
         branches_.resize(set_.size());
         masks_.resize(set_.size());
+        // Every branch does the same work, so that its time does not tell the true one: the true
+        // branch's challenge is drawn too (and replaced at respond), its shift is 0.
         for (std::size_t j = 0; j < set_.size(); ++j) {
             masks_[j] = random_unit(n, rng);
-            N power = bigint_traits<N>::powm(masks_[j], n, n2);
-            if (j == real_) {
-                branches_[j].commitment = std::move(power);
-            } else {
-                branches_[j].challenge = random_bits<N>(t, rng);
-                const N shift = N(N(set_[j] - set_[real_]) * branches_[j].challenge);
-                branches_[j].commitment = detail::mul_mod(power, detail::g_power(key_, shift), n2);
-            }
+            branches_[j].challenge = random_bits<N>(t, rng);
+            const N shift = N(N(set_[j] - set_[real_]) * branches_[j].challenge);
+            branches_[j].commitment = detail::mul_mod(bigint_traits<N>::powm(masks_[j], n, n2), detail::g_power(key_, shift), n2);
         }
     }
 
