@@ -178,6 +178,62 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_edge_cases, N, all_backends)
     BOOST_CHECK_THROW(dkg::powm_secret(N(0u), N(-1), m), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(multi_powm_matches_products_of_powm, N, all_backends)
+{
+    // Few and many bases (the interleaved-window and the bucket algorithm), exponents of mixed
+    // lengths with zeros among them, odd and even moduli, negative bases and exponents.
+    dkg::testing::seeded_rng rng;
+    for (int trial = 0; trial < 16; ++trial) {
+        const std::size_t bits = 64 + static_cast<std::size_t>(trial) * 61;
+        N m = dkg::random_exact_bits<N>(bits, rng);
+        if (trial % 4 != 3 && !dkg::is_odd(m)) m += N(1u); // every fourth modulus may be even
+        const std::size_t count = trial % 2 ? 1 + static_cast<std::size_t>(trial) : 20 + 10 * static_cast<std::size_t>(trial);
+        std::vector<N> bases, exponents;
+        N expected(1u);
+        for (std::size_t i = 0; i < count; ++i) {
+            bases.push_back(N(dkg::random_bits<N>(bits + 3, rng) - dkg::random_bits<N>(bits, rng)));
+            exponents.push_back(i % 7 == 3 ? N(0u) : dkg::random_bits<N>(1 + (i * 53 + static_cast<std::size_t>(trial) * 17) % 600, rng));
+            if (i % 5 == 4 && dkg::gcd(bases.back(), m) == N(1u)) exponents.back() = N(-exponents.back());
+            expected = dkg::mod(N(expected * dkg::powm(bases.back(), exponents.back(), m)), m);
+        }
+        BOOST_TEST(dkg::multi_powm<N>(bases, exponents, m) == expected);
+    }
+    const N m(101u);
+    const std::vector<N> none;
+    BOOST_TEST(dkg::multi_powm<N>(none, none, m) == N(1u));
+    const std::vector<N> two = {N(3u), N(5u)}, one = {N(2u)};
+    BOOST_TEST(dkg::multi_powm<N>(two, std::vector<N>{N(2u), N(1u)}, m) == N(45u));
+    BOOST_TEST(dkg::multi_powm<N>(two, std::vector<N>{N(2u), N(1u)}, N(1u)) == N(0u));
+    BOOST_CHECK_THROW(dkg::multi_powm<N>(two, one, m), std::invalid_argument);
+    BOOST_CHECK_THROW(dkg::multi_powm<N>(one, one, N(0u)), std::invalid_argument);
+    BOOST_CHECK_THROW(dkg::multi_powm<N>(std::vector<N>{N(0u)}, std::vector<N>{N(-1)}, m), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_many_matches_powm, N, all_backends)
+{
+    // Several exponents of one base (one shared chain of squarings with GMP): each result is
+    // powm's, for exponents of different lengths, zero, and negative ones.
+    dkg::testing::seeded_rng rng;
+    for (int trial = 0; trial < 10; ++trial) {
+        const std::size_t bits = 70 + static_cast<std::size_t>(trial) * 90;
+        N m = dkg::random_exact_bits<N>(bits, rng);
+        if (!dkg::is_odd(m)) m += N(1u);
+        N b = dkg::random_below(m, rng);
+        while (dkg::gcd(b, m) != N(1u)) b = dkg::random_below(m, rng);
+        std::vector<N> exponents = {dkg::random_bits<N>(bits + 200, rng), N(0u), dkg::random_bits<N>(17, rng),
+                                    N(-dkg::random_bits<N>(bits, rng)), dkg::random_exact_bits<N>(1 + static_cast<std::size_t>(trial) * 64, rng)};
+        exponents.resize(1 + static_cast<std::size_t>(trial) % exponents.size());
+        const auto powers = dkg::powm_secret_many<N>(b, exponents, m);
+        BOOST_TEST_REQUIRE(powers.size() == exponents.size());
+        for (std::size_t i = 0; i < exponents.size(); ++i) BOOST_TEST(powers[i] == dkg::powm(b, exponents[i], m));
+    }
+    const std::vector<N> one = {N(5u)};
+    BOOST_TEST(dkg::powm_secret_many<N>(N(3u), one, N(101u)) == std::vector<N>{N(243u % 101u)});
+    BOOST_TEST(dkg::powm_secret_many<N>(N(3u), std::vector<N>{}, N(101u)).empty());
+    BOOST_CHECK_THROW(dkg::powm_secret_many<N>(N(3u), one, N(100u)), std::invalid_argument); // even modulus
+    BOOST_CHECK_THROW(dkg::powm_secret_many<N>(N(0u), std::vector<N>{N(-1)}, N(101u)), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(random_values_in_range, N, all_backends)
 {
     dkg::testing::seeded_rng rng;

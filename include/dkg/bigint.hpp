@@ -20,6 +20,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace dkg {
@@ -171,6 +172,94 @@ struct secure_clear_on_exit {
     Secret& secret;
     ~secure_clear_on_exit() { secure_clear(secret); }
 };
+
+/// ∏ bases[i]^exponents[i] mod m in [0, m) for **public** exponents (variable-time), through
+/// `bigint_traits<N>::multi_powm` where the traits have it — one chain of squarings for all bases
+/// (interleaved sliding windows, or Pippenger's buckets for many short exponents; with GMP on
+/// Montgomery arithmetic) — otherwise one `powm` per base. A negative exponent uses the inverse of
+/// its base. Costs about one exponentiation to the longest exponent plus, per base, one
+/// multiplication per window of its exponent.
+/// @throws std::invalid_argument naming `exponents` if the spans differ in length, `modulus` if
+///         m ≤ 0, or `bases` if a base with a negative exponent is not invertible mod m.
+template <big_integer N>
+N multi_powm(std::span<const std::type_identity_t<N>> bases, std::span<const std::type_identity_t<N>> exponents, const N& m)
+{
+    if (bases.size() != exponents.size()) throw std::invalid_argument("exponents: one per base needed");
+    if (m <= N(0u)) throw std::invalid_argument("modulus: must be positive");
+    if (m == N(1u)) return N(0u);
+    bool canonical = true;
+    for (std::size_t i = 0; i < bases.size() && canonical; ++i)
+        canonical = bases[i] >= N(0u) && bases[i] < m && exponents[i] >= N(0u);
+    if (!canonical) {
+        std::vector<N> b, e;
+        b.reserve(bases.size());
+        e.reserve(exponents.size());
+        for (std::size_t i = 0; i < bases.size(); ++i) {
+            if (exponents[i] < N(0u)) {
+                auto inverse = bigint_traits<N>::invert(bases[i], m);
+                if (!inverse) throw std::invalid_argument("bases: not invertible for a negative exponent");
+                b.push_back(*std::move(inverse));
+                e.push_back(N(-exponents[i]));
+            } else {
+                b.push_back(mod(bases[i], m));
+                e.push_back(exponents[i]);
+            }
+        }
+        return multi_powm<N>(b, e, m);
+    }
+    if constexpr (requires { { bigint_traits<N>::multi_powm(bases, exponents, m) } -> std::same_as<N>; }) {
+        return bigint_traits<N>::multi_powm(bases, exponents, m);
+    } else {
+        N out(1u);
+        for (std::size_t i = 0; i < bases.size(); ++i) out = N(N(out * bigint_traits<N>::powm(bases[i], exponents[i], m)) % m);
+        return N(out % m);
+    }
+}
+
+/// b^e mod m for each **secret** exponent e of `exponents`, in order, through
+/// `bigint_traits<N>::powm_secret_many` where the traits have it (with GMP: one chain of squarings
+/// shared by all, constant-time — operations and memory accesses depend only on the exponents'
+/// limb counts and m's), otherwise `powm_secret` for each. Negative exponents use the inverse of
+/// the (public) base, as `powm_secret` does; their signs are not hidden. With `cpp_int` and the
+/// generic traits this is **variable-time**.
+/// @throws std::invalid_argument as `powm_secret`.
+template <big_integer N>
+std::vector<N> powm_secret_many(const N& b, std::span<const std::type_identity_t<N>> exponents, const N& m)
+{
+    if (m < N(3u) || N(m % N(2u)) == N(0u)) throw std::invalid_argument("modulus: powm_secret needs an odd modulus above 1");
+    if constexpr (requires { { bigint_traits<N>::powm_secret_many(b, exponents, m) } -> std::same_as<std::vector<N>>; }) {
+        std::vector<N> positive, negative;
+        std::vector<std::size_t> order;
+        for (const N& e : exponents) {
+            if (e < N(0u)) {
+                order.push_back(negative.size() + exponents.size());
+                negative.push_back(N(-e));
+            } else {
+                order.push_back(positive.size());
+                positive.push_back(e);
+            }
+        }
+        std::vector<N> from_positive = bigint_traits<N>::powm_secret_many(b, std::span<const N>(positive), m);
+        std::vector<N> from_negative;
+        if (!negative.empty()) {
+            auto inverse = bigint_traits<N>::invert(b, m);
+            if (!inverse) throw std::invalid_argument("base: not invertible for a negative exponent");
+            from_negative = bigint_traits<N>::powm_secret_many(*inverse, std::span<const N>(negative), m);
+        }
+        secure_clear(positive);
+        secure_clear(negative);
+        std::vector<N> out;
+        out.reserve(order.size());
+        for (std::size_t k : order)
+            out.push_back(k >= exponents.size() ? std::move(from_negative[k - exponents.size()]) : std::move(from_positive[k]));
+        return out;
+    } else {
+        std::vector<N> out;
+        out.reserve(exponents.size());
+        for (const N& e : exponents) out.push_back(powm_secret(b, e, m));
+        return out;
+    }
+}
 
 /// n! as N.
 template <big_integer N>

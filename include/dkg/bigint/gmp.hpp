@@ -4,11 +4,14 @@
 #pragma once
 
 #include <dkg/bigint/boost_multiprecision.hpp>
+#include <dkg/bigint/gmp_montgomery.hpp>
+#include <dkg/bigint/multi_exponentiation.hpp>
 
 #include <boost/multiprecision/gmp.hpp>
 
 #include <bit>
 #include <cstring>
+#include <memory>
 
 namespace dkg {
 
@@ -20,6 +23,30 @@ struct gmp_raw_access : boost::multiprecision::gmp_int {
     {
         return value.*(&gmp_raw_access::m_data);
     }
+};
+
+/// The little-endian limbs of |z| as 64-bit words, at least `min_limbs` of them.
+inline std::vector<std::uint64_t> gmp_limbs(mpz_srcptr z, std::size_t min_limbs)
+{
+    static_assert(sizeof(mp_limb_t) == sizeof(std::uint64_t), "the Montgomery code needs 64-bit limbs");
+    std::vector<std::uint64_t> out(std::max(min_limbs, mpz_size(z)), 0);
+    std::copy_n(mpz_limbs_read(z), mpz_size(z), out.begin());
+    return out;
+}
+
+/// Overwrites a limb vector.
+inline void wipe_limbs(std::vector<std::uint64_t>& limbs) noexcept
+{
+    volatile std::uint64_t* p = limbs.data();
+    for (std::size_t i = 0; i < limbs.size(); ++i) p[i] = 0;
+}
+
+/// The table of the GMP traits' fixed_base_precompute: the powers base^(2^(5·k)) in Montgomery
+/// form, for exponents of up to `bits` bits (a multiple of 64).
+struct gmp_fixed_base_table {
+    std::shared_ptr<const montgomery_modulus> modulus;
+    std::size_t bits = 0;
+    std::vector<std::vector<mp_limb_t>> powers;
 };
 
 } // namespace detail
@@ -55,6 +82,102 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         if (mpz_even_p(m.backend().data())) throw std::invalid_argument("modulus: powm_secret needs an odd modulus");
         mpz_powm_sec(out.backend().data(), b.backend().data(), e.backend().data(), m.backend().data());
         return out;
+    }
+
+    /// ∏ bases[i]^exponents[i] mod m (variable-time): multiexp::multi_power on Montgomery
+    /// arithmetic with mpn_mul_n / mpn_sqr for an odd m, the generic form otherwise.
+    static N multi_powm(std::span<const N> bases, std::span<const N> exponents, const N& m)
+    {
+        if (mpz_even_p(m.backend().data()) || m < 3) return generic_bigint_traits<N>::multi_powm(bases, exponents, m);
+        const detail::montgomery_modulus modulus(m.backend().data());
+        detail::montgomery_arithmetic<false> a(modulus);
+        std::vector<std::vector<mp_limb_t>> forms;
+        std::vector<std::vector<std::uint64_t>> limbs;
+        std::vector<detail::multiexp::exponent_view> views;
+        forms.reserve(bases.size());
+        limbs.reserve(exponents.size());
+        for (const N& b : bases) forms.push_back(a.to_montgomery(b.backend().data()));
+        for (const N& e : exponents) limbs.push_back(detail::gmp_limbs(e.backend().data(), 0));
+        for (const auto& l : limbs) views.emplace_back(l);
+        const auto product = detail::multiexp::multi_power(a, std::span<const std::vector<mp_limb_t>>(forms),
+                                                           std::span<const detail::multiexp::exponent_view>(views));
+        N out;
+        a.from_montgomery(out.backend().data(), product);
+        return out;
+    }
+
+    /// b^e mod m for every secret e, with one chain of squarings of b (multiexp::several_powers_secret)
+    /// on constant-time Montgomery arithmetic: the operations and memory accesses depend only on
+    /// the largest limb count among the exponents and on m's.
+    /// @throws std::invalid_argument naming `modulus` if m is even or below 3.
+    static std::vector<N> powm_secret_many(const N& b, std::span<const N> exponents, const N& m)
+    {
+        const detail::montgomery_modulus modulus(m.backend().data());
+        detail::montgomery_arithmetic<true> a(modulus);
+        std::size_t limbs = 1;
+        for (const N& e : exponents) limbs = std::max(limbs, mpz_size(e.backend().data()));
+        std::vector<std::vector<std::uint64_t>> copies;
+        std::vector<detail::multiexp::exponent_view> views;
+        copies.reserve(exponents.size());
+        for (const N& e : exponents) copies.push_back(detail::gmp_limbs(e.backend().data(), limbs));
+        for (const auto& c : copies) views.emplace_back(c);
+        N reduced;
+        mpz_mod(reduced.backend().data(), b.backend().data(), m.backend().data());
+        auto powers = detail::multiexp::several_powers_secret(a, a.to_montgomery(reduced.backend().data()),
+                                                               std::span<const detail::multiexp::exponent_view>(views), 64 * limbs);
+        for (auto& c : copies) detail::wipe_limbs(c);
+        std::vector<N> out(powers.size());
+        for (std::size_t i = 0; i < powers.size(); ++i) {
+            a.from_montgomery(out[i].backend().data(), powers[i]);
+            a.wipe(powers[i]);
+        }
+        return out;
+    }
+
+    /// The powers b^(2^(5·k)) in Montgomery form for exponents of up to `bits` bits (rounded up to
+    /// whole limbs). @throws std::invalid_argument naming `modulus` if m is even or below 3.
+    static detail::gmp_fixed_base_table fixed_base_precompute(const N& b, const N& m, std::size_t bits)
+    {
+        auto modulus = std::make_shared<const detail::montgomery_modulus>(m.backend().data());
+        detail::montgomery_arithmetic<false> a(*modulus);
+        const std::size_t rounded = std::max<std::size_t>(64, (bits + 63) / 64 * 64);
+        auto powers = detail::multiexp::fixed_base_powers(a, a.to_montgomery(b.backend().data()), rounded);
+        return {std::move(modulus), rounded, std::move(powers)};
+    }
+
+    /// b^e from the table (variable-time). Requires e ≥ 0.
+    /// @throws std::invalid_argument naming `exponent` if it has more than the table's bits.
+    static N fixed_base_powm(const detail::gmp_fixed_base_table& table, const N& e)
+    {
+        if (bit_length(e) > table.bits) throw std::invalid_argument("exponent: longer than the fixed-base table");
+        detail::montgomery_arithmetic<false> a(*table.modulus);
+        const auto limbs = detail::gmp_limbs(e.backend().data(), 0);
+        N out;
+        a.from_montgomery(out.backend().data(), detail::multiexp::fixed_base_power(a, table.powers, limbs));
+        return out;
+    }
+
+    /// b^e from the table for a secret e ≥ 0, constant-time: the operations and memory accesses
+    /// depend only on e's limb count.
+    /// @throws std::invalid_argument naming `exponent` if it has more limbs than the table covers.
+    static N fixed_base_powm_secret(const detail::gmp_fixed_base_table& table, const N& e)
+    {
+        detail::montgomery_arithmetic<true> a(*table.modulus);
+        const std::size_t limbs = std::max<std::size_t>(1, mpz_size(e.backend().data()));
+        if (64 * limbs > table.bits) throw std::invalid_argument("exponent: longer than the fixed-base table");
+        auto copy = detail::gmp_limbs(e.backend().data(), limbs);
+        auto power = detail::multiexp::fixed_base_power_secret(a, table.powers, copy, 64 * limbs);
+        detail::wipe_limbs(copy);
+        N out;
+        a.from_montgomery(out.backend().data(), power);
+        a.wipe(power);
+        return out;
+    }
+
+    /// The bytes of the table's powers.
+    static std::size_t fixed_base_bytes(const detail::gmp_fixed_base_table& table)
+    {
+        return table.powers.size() * table.modulus->limbs() * sizeof(mp_limb_t);
     }
 
     static std::optional<N> invert(const N& a, const N& m)

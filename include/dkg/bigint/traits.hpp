@@ -1,6 +1,8 @@
 // The big-integer policy: the `big_integer` concept and its customisation point `bigint_traits`.
 #pragma once
 
+#include <dkg/bigint/multi_exponentiation.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <concepts>
@@ -46,6 +48,12 @@ namespace dkg {
 /// | expression                     | result                      | semantics                                        |
 /// |--------------------------------|-----------------------------|--------------------------------------------------|
 /// | `powm_secret(b, e, m)`         | `N`                         | as `powm` for a **secret** exponent e ≥ 0 and an odd m > 1: the sequence of operations and memory accesses depends only on the sizes of b, e and m, not on their values. `generic_bigint_traits` implements it with `powm`, which is **not** constant-time; the GMP specialisation uses `mpz_powm_sec`. |
+/// | `multi_powm(bs, es, m)`        | `N`                         | ∏ bs[i]^es[i] mod m in [0, m) for spans of equal length, bases in [0, m), **public** exponents ≥ 0 and m > 1 (1 for empty spans); variable-time. Generic: interleaved sliding windows or Pippenger buckets (dkg/bigint/multi_exponentiation.hpp) on N's operators; GMP: the same on Montgomery arithmetic in the mpn layer (odd m) |
+/// | `powm_secret_many(b, es, m)`   | `std::vector<N>`            | b^e mod m for each **secret** e ≥ 0 of es, in order, m odd > 1. Generic: `powm_secret` for each; GMP: one chain of squarings shared by all (right-to-left buckets), constant-time: operations and memory accesses depend only on the limb counts of the exponents and of m |
+/// | `fixed_base_precompute(b, m, bits)` | `T`, a movable type of the traits' choice | a table of powers of b ∈ [0, m) (m odd > 1) for exponents of up to `bits` bits (at least 1), made once and used by the next three members; immutable afterwards, so one table serves several threads |
+/// | `fixed_base_powm(t, e)`        | `N`                         | b^e mod m from table t for a public 0 ≤ e < 2^bits; variable-time, with no squaring |
+/// | `fixed_base_powm_secret(t, e)` | `N`                         | the same for a **secret** e. Generic: `powm_secret(b, e, m)`; GMP: from the table, constant-time as `powm_secret_many` |
+/// | `fixed_base_bytes(t)`          | `std::size_t`               | the memory the table holds |
 template <class N>
 struct bigint_traits;
 
@@ -84,6 +92,40 @@ inline std::vector<std::uint8_t> strip_leading_zeros(std::vector<std::uint8_t> b
     bytes.erase(bytes.begin(), first);
     return bytes;
 }
+
+/// The little-endian 64-bit limbs of |e|, at least `min_limbs` of them, from its big-endian bytes.
+inline std::vector<std::uint64_t> limbs_of_bytes(std::span<const std::uint8_t> bytes, std::size_t min_limbs)
+{
+    std::vector<std::uint64_t> out(std::max(min_limbs, (bytes.size() + 7) / 8), 0);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const std::size_t position = bytes.size() - 1 - i; // byte weight 256^position
+        out[position / 8] |= static_cast<std::uint64_t>(bytes[i]) << (8 * (position % 8));
+    }
+    return out;
+}
+
+/// Arithmetic modulo m on N's own operators, for the algorithms of multi_exponentiation.hpp.
+/// Variable-time: N's operators and direct table indexing.
+template <class N, class Traits>
+struct generic_modular_arithmetic {
+    using element = N;
+    const N& modulus;
+
+    element one() const { return N(N(1u) % modulus); }
+    void mul(N& r, const N& x, const N& y) const { r = N(N(x * y) % modulus); }
+    void sqr(N& r, const N& x) const { r = N(N(x * x) % modulus); }
+    void gather(N& r, const std::vector<N>& table, std::size_t index) const { r = table[index]; }
+    void scatter(std::vector<N>& table, std::size_t index, const N& x) const { table[index] = x; }
+    void wipe(N& x) const { Traits::secure_clear(x); }
+};
+
+/// The table of generic_bigint_traits::fixed_base_precompute.
+template <class N>
+struct generic_fixed_base_table {
+    N base, modulus;
+    std::size_t bits = 0;
+    std::vector<N> powers; ///< base^(2^(w·k)) mod m
+};
 
 inline std::string bytes_to_hex(std::span<const std::uint8_t> bytes)
 {
@@ -289,6 +331,61 @@ struct generic_bigint_traits {
     /// whose multiplications depend on the bits of e, so it is **variable-time**. Backends with a
     /// constant-time exponentiation replace it (the GMP specialisation does).
     static N powm_secret(const N& base, const N& exponent, const N& modulus) { return Derived::powm(base, exponent, modulus); }
+
+    /// ∏ bases[i]^exponents[i] mod m by interleaved sliding windows or buckets on N's operators
+    /// (variable-time; see detail::multiexp::multi_power).
+    static N multi_powm(std::span<const N> bases, std::span<const N> exponents, const N& modulus)
+    {
+        std::vector<std::vector<std::uint64_t>> limbs;
+        std::vector<detail::multiexp::exponent_view> views;
+        limbs.reserve(exponents.size());
+        for (const N& e : exponents) limbs.push_back(detail::limbs_of_bytes(Derived::to_bytes(e), 0));
+        for (const auto& l : limbs) views.emplace_back(l);
+        detail::generic_modular_arithmetic<N, Derived> a{modulus};
+        return detail::multiexp::multi_power(a, bases, std::span<const detail::multiexp::exponent_view>(views));
+    }
+
+    /// `powm_secret` for each exponent (as constant-time as the traits' powm_secret: with these
+    /// generic traits, not at all).
+    static std::vector<N> powm_secret_many(const N& base, std::span<const N> exponents, const N& modulus)
+    {
+        std::vector<N> out;
+        out.reserve(exponents.size());
+        for (const N& e : exponents) out.push_back(Derived::powm_secret(base, e, modulus));
+        return out;
+    }
+
+    /// base^(2^(5·k)) mod m for the exponents of up to `bits` bits.
+    static detail::generic_fixed_base_table<N> fixed_base_precompute(const N& base, const N& modulus, std::size_t bits)
+    {
+        detail::generic_modular_arithmetic<N, Derived> a{modulus};
+        return {base, modulus, bits, detail::multiexp::fixed_base_powers(a, base, bits)};
+    }
+
+    /// base^e from the table (variable-time), e ≥ 0.
+    /// @throws std::invalid_argument naming `exponent` if it has more than the table's bits.
+    static N fixed_base_powm(const detail::generic_fixed_base_table<N>& table, const N& e)
+    {
+        if (Derived::bit_length(e) > table.bits) throw std::invalid_argument("exponent: longer than the fixed-base table");
+        const auto limbs = detail::limbs_of_bytes(Derived::to_bytes(e), 0);
+        detail::generic_modular_arithmetic<N, Derived> a{table.modulus};
+        return detail::multiexp::fixed_base_power(a, table.powers, limbs);
+    }
+
+    /// `powm_secret(base, e, m)`: the table's squarings saved are not worth a variable-time table
+    /// walk where the traits' powm_secret may be constant-time.
+    static N fixed_base_powm_secret(const detail::generic_fixed_base_table<N>& table, const N& e)
+    {
+        return Derived::powm_secret(table.base, e, table.modulus);
+    }
+
+    /// The bytes of the table's values.
+    static std::size_t fixed_base_bytes(const detail::generic_fixed_base_table<N>& table)
+    {
+        std::size_t bytes = 0;
+        for (const N& p : table.powers) bytes += (Derived::bit_length(p) + 7) / 8;
+        return bytes;
+    }
 
     static void secure_clear(N& a) { a = N(0u); }
 };
