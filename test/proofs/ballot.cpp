@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -250,6 +251,148 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_ballots_fail, N, shipped_backends)
         BOOST_TEST(dkg::ballot_defect(key, rule, short_proof, context) == "ballot: the proof of option 1 is malformed (branch count or a value out of range)");
     }
     BOOST_TEST(tried >= 100u);
+}
+
+namespace {
+
+/// `count` valid ballots of random rules' shapes under `rule`, each with its own voter context.
+template <class N, class G>
+void valid_batch(const dkg::public_key<N>& key, const dkg::ballot_rule& rule, std::size_t count, std::vector<dkg::ballot<N>>& ballots,
+                 std::vector<dkg::proof_context>& contexts, G& rng)
+{
+    const auto choices = valid_choices(rule);
+    for (std::size_t i = 0; i < count; ++i) {
+        contexts.push_back(voter("batch-voter-" + std::to_string(contexts.size())));
+        ballots.push_back(dkg::encrypt_ballot(key, rule, choices[rng() % choices.size()], contexts.back(), rng));
+    }
+}
+
+/// The ballots that ballot_defect rejects one by one.
+template <class N>
+std::vector<std::size_t> rejected_one_by_one(const dkg::public_key<N>& key, const dkg::ballot_rule& rule, const std::vector<dkg::ballot<N>>& ballots,
+                                             const std::vector<dkg::proof_context>& contexts)
+{
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < ballots.size(); ++i)
+        if (!dkg::verify_ballot(key, rule, ballots[i], contexts[i])) out.push_back(i);
+    return out;
+}
+
+} // namespace
+
+// Random batches of valid ballots pass the batch check, for every shape of rule.
+BOOST_AUTO_TEST_CASE_TEMPLATE(batches_of_valid_ballots_verify, N, backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 407);
+    const auto& key = test_key<N>(small_bits).public_key();
+    for (const auto& rule : {dkg::ballot_rule::one_of(2), dkg::ballot_rule::one_of(3), dkg::ballot_rule::at_most(3, 2), dkg::ballot_rule::at_most(2, 2)}) {
+        for (std::size_t count : {1u, 2u, 9u}) {
+            std::vector<dkg::ballot<N>> ballots;
+            std::vector<dkg::proof_context> contexts;
+            valid_batch(key, rule, count, ballots, contexts, rng);
+            BOOST_TEST(dkg::invalid_ballots<N>(key, rule, ballots, contexts, rng).empty());
+        }
+    }
+    const std::vector<dkg::ballot<N>> none;
+    BOOST_TEST(dkg::invalid_ballots<N>(key, dkg::ballot_rule::one_of(2), none, std::vector<dkg::proof_context>{}, rng).empty());
+    const std::vector<dkg::ballot<N>> one(1);
+    BOOST_TEST(invalid_argument_text([&] { dkg::invalid_ballots<N>(key, dkg::ballot_rule::one_of(2), one, std::vector<dkg::proof_context>{}, rng); }) ==
+               "contexts: one per ballot needed");
+}
+
+// One wrong ballot in a batch — a cheating voter's, a replay under another voter id, one changed
+// field of one branch — is named, alone; so are several.
+BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_ballots_in_a_batch_are_named, N, shipped_backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 408);
+    const auto& key = test_key<N>(small_bits).public_key();
+    const auto rule = dkg::ballot_rule::one_of(3);
+    std::vector<dkg::ballot<N>> ballots;
+    std::vector<dkg::proof_context> contexts;
+    valid_batch(key, rule, 13, ballots, contexts, rng);
+    using edit = std::function<void(dkg::ballot<N>&, dkg::proof_context&)>;
+    const std::vector<edit> edits = {
+        [&](auto& b, auto& c) { b = cheating_ballot<N>(key, rule, {1, 1}, {1, 1, 0}, c, rng); },
+        [&](auto&, auto& c) { c = voter("someone-else"); },
+        [&](auto& b, auto&) { b.proofs[1].branches[0].commitment = dkg::mod(N(b.proofs[1].branches[0].commitment * N(2u)), key.n_squared()); },
+        [&](auto& b, auto&) { b.proofs[2].branches[1].response = dkg::mod(N(b.proofs[2].branches[1].response + N(1u)), key.n()); },
+        [&](auto& b, auto&) { b.proofs[0].branches[0].challenge += N(1u); b.proofs[0].branches[1].challenge -= N(1u); },
+        [&](auto& b, auto&) { b.ciphertexts[1] = b.ciphertexts[1].rerandomize(rng); },
+    };
+    for (std::size_t k = 0; k < edits.size(); ++k) {
+        for (std::size_t position : {std::size_t{0}, 6 + k % 3, ballots.size() - 1}) {
+            auto tampered = ballots;
+            auto tampered_contexts = contexts;
+            edits[k](tampered[position], tampered_contexts[position]);
+            const auto named = dkg::invalid_ballots<N>(key, rule, tampered, tampered_contexts, rng);
+            BOOST_TEST(named == std::vector<std::size_t>{position}, "edit " << k << " at ballot " << position);
+            BOOST_TEST(dkg::ballot_defect(key, rule, tampered[position], tampered_contexts[position]) != "");
+        }
+    }
+    auto several = ballots;
+    for (std::size_t position : {2u, 3u, 11u}) several[position].proofs[0].branches[1].response = N(1u);
+    BOOST_TEST(dkg::invalid_ballots<N>(key, rule, several, contexts, rng) == (std::vector<std::size_t>{2, 3, 11}), boost::test_tools::per_element());
+}
+
+// The batch check never accepts what the one-by-one check rejects, nor the reverse: random
+// corruptions of random fields of random ballots (property test).
+BOOST_AUTO_TEST_CASE_TEMPLATE(the_batch_check_agrees_with_single_checks, N, shipped_backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 409);
+    const auto& key = test_key<N>(small_bits).public_key();
+    const auto rule = dkg::ballot_rule::at_most(3, 2);
+    std::vector<dkg::ballot<N>> valid;
+    std::vector<dkg::proof_context> contexts;
+    valid_batch(key, rule, 10, valid, contexts, rng);
+    const N two_t = N(N(1u) << static_cast<unsigned>(dkg::proof_challenge_bits(key)));
+    std::size_t rejected = 0;
+    for (int round = 0; round < 40; ++round) {
+        auto ballots = valid;
+        const std::size_t corruptions = 1 + rng() % 3;
+        for (std::size_t k = 0; k < corruptions; ++k) {
+            auto& b = ballots[rng() % ballots.size()];
+            auto& branch = b.proofs[rng() % b.proofs.size()].branches[rng() % 2];
+            switch (rng() % 5) {
+            case 0: branch.commitment = dkg::mod(N(branch.commitment * dkg::random_unit(key.n(), rng)), key.n_squared()); break;
+            case 1: branch.commitment = N(key.n_squared() - branch.commitment); break; // times −1 after hashing
+            case 2: branch.response = dkg::random_unit(key.n(), rng); break;
+            case 3: branch.challenge = dkg::mod(N(branch.challenge + N(1u) + dkg::random_below(two_t, rng)), two_t); break;
+            default: b.ciphertexts[rng() % b.ciphertexts.size()] = key.encrypt(N(rng() % 3), rng); break;
+            }
+        }
+        const auto single = rejected_one_by_one(key, rule, ballots, contexts);
+        BOOST_TEST(dkg::invalid_ballots<N>(key, rule, ballots, contexts, rng) == single, boost::test_tools::per_element());
+        rejected += single.size();
+    }
+    BOOST_TEST(rejected >= 40u);
+}
+
+// A commitment multiplied by −1 before the challenge is hashed satisfies the equation only up to
+// a square root of 1: both the single and the batch check accept it (the plaintext is still 0 or
+// 1), so that a ballot box that checks in batches and an auditor who checks one by one agree.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_square_root_of_one_passes_both_checks, N, shipped_backends)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 410);
+    const auto& key = test_key<N>(small_bits).public_key();
+    const auto rule = dkg::ballot_rule::one_of(2);
+    const auto context = voter("voter-root");
+    const N nonce = dkg::random_unit(key.n(), rng);
+    dkg::ballot<N> b;
+    b.ciphertexts.push_back(key.encrypt_with_nonce(N(1u), nonce));
+    const std::vector<N> set = {N(0u), N(1u)};
+    dkg::sigma::membership_prover<N> prover(b.ciphertexts[0], set, N(1u), nonce, rng);
+    std::vector<std::vector<N>> commitments = {prover.commitments()};
+    commitments[0][0] = N(key.n_squared() - commitments[0][0]);
+    const N e = dkg::detail::ballot_transcript<N>(key, rule, b.ciphertexts, commitments, context).template challenge<N>(dkg::proof_challenge_bits(key));
+    b.proofs.push_back(std::move(prover).respond(e));
+    b.proofs[0].branches[0].commitment = commitments[0][0];
+    BOOST_TEST(dkg::verify_ballot(key, rule, b, context));
+    std::vector<dkg::ballot<N>> ballots;
+    std::vector<dkg::proof_context> contexts;
+    valid_batch(key, rule, 3, ballots, contexts, rng);
+    ballots.push_back(b);
+    contexts.push_back(context);
+    BOOST_TEST(dkg::invalid_ballots<N>(key, rule, ballots, contexts, rng).empty());
 }
 
 BOOST_TEST_DECORATOR(*boost::unit_test::label("slow"))

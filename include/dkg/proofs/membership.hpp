@@ -10,6 +10,7 @@
 #pragma once
 
 #include <dkg/bigint.hpp>
+#include <dkg/detail/batch_verification.hpp>
 #include <dkg/paillier.hpp>
 #include <dkg/proofs/transcript.hpp>
 
@@ -86,6 +87,63 @@ bool well_formed(const public_key<N>& key, const membership_proof<N>& proof, std
         if (!is_unit_mod_n2(key, b.commitment) || !is_challenge(key, b.challenge) || !is_unit_mod_n(key, b.response)) return false;
     return true;
 }
+
+/// Whether the branch challenges add up to `challenge` modulo 2^t.
+template <big_integer N>
+bool challenges_add_up(const public_key<N>& key, const membership_proof<N>& proof, const N& challenge)
+{
+    N sum(0u);
+    for (const auto& b : proof.branches) sum += b.challenge;
+    return mod(N(sum - challenge), N(N(1u) << static_cast<unsigned>(proof_challenge_bits(key)))) == N(0u);
+}
+
+/// The membership equations of many proofs under one key, each branch's raised to its own random
+/// weight w (docs/protocol.md §9, batch verification): with Z = ∏ z_j^(w_j), the batch holds when
+/// (Z^N · g^(Σ s_j·e_j·w_j))² ≡ (∏ a_j^(w_j) · ∏_c c^(Σ e_j·w_j))² (mod N²). Each proof must already
+/// be well formed and its challenges must add up (those checks are per proof and cheap).
+///
+/// Costs one multi-exponentiation of 128-bit weights over the responses and commitments, one of
+/// 256-bit exponents over the ciphertexts, and one N-th power, against one N-th power per branch
+/// one by one.
+template <big_integer N>
+class membership_batch {
+public:
+    explicit membership_batch(const public_key<N>& key) : key_(key) {}
+
+    /// Adds the branches of `proof` for ciphertext `c` and the set `residues`, with fresh weights.
+    template <secure_rng G>
+    void add(const ciphertext<N>& c, std::span<const N> residues, const membership_proof<N>& proof, G& rng)
+    {
+        N ciphertext_exponent(0u);
+        for (std::size_t j = 0; j < residues.size(); ++j) {
+            const auto& b = proof.branches[j];
+            N w = batch_weight<N>(rng);
+            responses_.push_back(b.response);
+            response_weights_.push_back(w);
+            g_exponent_ = mod(N(g_exponent_ + N(N(residues[j] * b.challenge) * w)), key_.n());
+            ciphertext_exponent += N(b.challenge * w);
+            right_bases_.push_back(b.commitment);
+            right_exponents_.push_back(std::move(w));
+        }
+        right_bases_.push_back(c.value());
+        right_exponents_.push_back(std::move(ciphertext_exponent));
+    }
+
+    /// Whether the weighted product holds (true for an empty batch).
+    bool holds() const
+    {
+        const N& n2 = key_.n_squared();
+        const N z = multi_powm<N>(responses_, response_weights_, n2);
+        const N left = mul_mod(bigint_traits<N>::powm(z, key_.n(), n2), g_power(key_, g_exponent_), n2);
+        const N right = multi_powm<N>(right_bases_, right_exponents_, n2);
+        return mul_mod(left, left, n2) == mul_mod(right, right, n2);
+    }
+
+private:
+    public_key<N> key_;
+    std::vector<N> responses_, response_weights_, right_bases_, right_exponents_;
+    N g_exponent_{0u};
+};
 
 } // namespace detail
 
@@ -185,7 +243,8 @@ private:
 
 /// The interactive verifier: whether `proof` answers `challenge` for `c` and `set` (residues):
 /// one branch per element, every value in range, Σ e_j ≡ challenge (mod 2^t), and for every j
-/// z_j^N ≡ a_j · c^(e_j) · g^(−s_j·e_j) (mod N²).
+/// (z_j^N · g^(s_j·e_j))² ≡ (a_j · c^(e_j))² (mod N²) — the equation z_j^N ≡ a_j · c^(e_j) · g^(−s_j·e_j)
+/// up to a square root of 1, which is what a batch check can decide (docs/protocol.md §9.2).
 /// @tparam N a type modelling dkg::big_integer.
 /// @throws std::invalid_argument naming `set` if it is not a valid set of residues.
 template <big_integer N>
@@ -194,15 +253,13 @@ bool verify_membership(const ciphertext<N>& c, std::span<const std::type_identit
     const public_key<N>& key = c.key();
     const std::vector<N> residues = detail::membership_residues(key, set, true);
     if (!detail::is_challenge(key, challenge) || !detail::well_formed(key, proof, residues.size())) return false;
+    if (!detail::challenges_add_up(key, proof, challenge)) return false;
     const N& n2 = key.n_squared();
-    N sum(0u);
-    for (const auto& b : proof.branches) sum += b.challenge;
-    if (mod(N(sum - challenge), N(N(1u) << static_cast<unsigned>(proof_challenge_bits(key)))) != N(0u)) return false;
     for (std::size_t j = 0; j < residues.size(); ++j) {
         const auto& b = proof.branches[j];
-        const N left = bigint_traits<N>::powm(b.response, key.n(), n2);
-        const N u_e = detail::mul_mod(bigint_traits<N>::powm(c.value(), b.challenge, n2), detail::g_power(key, N(-N(residues[j] * b.challenge))), n2);
-        if (left != detail::mul_mod(b.commitment, u_e, n2)) return false;
+        const N left = detail::mul_mod(bigint_traits<N>::powm(b.response, key.n(), n2), detail::g_power(key, N(residues[j] * b.challenge)), n2);
+        const N right = detail::mul_mod(b.commitment, bigint_traits<N>::powm(c.value(), b.challenge, n2), n2);
+        if (detail::mul_mod(left, left, n2) != detail::mul_mod(right, right, n2)) return false;
     }
     return true;
 }
