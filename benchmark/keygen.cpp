@@ -16,7 +16,11 @@
 #include <dkg/session.hpp>
 #include <dkg/transport/tcp.hpp>
 
+#include "command_line.hpp"
+
 #include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <sys/resource.h>
@@ -302,33 +306,43 @@ summary measure(const config& c, bool verbose)
 
 std::string json_of(const std::vector<summary>& all, double openssl_2048, double openssl_3072)
 {
-    std::ostringstream o;
-    o << "{\n  \"openssl_genrsa_seconds\": {\"2048\": " << openssl_2048 << ", \"3072\": " << openssl_3072 << "},\n  \"results\": [\n";
-    for (std::size_t k = 0; k < all.size(); ++k) {
-        const auto& s = all[k];
-        o << "    {\"name\": \"" << s.c.name() << "\", \"bits\": " << s.c.bits << ", \"parties\": " << s.c.parties << ", \"threshold\": " << s.c.threshold
-          << ", \"method\": \"" << dkg::to_string(s.c.method) << "\", \"backend\": \"" << s.c.backend << "\", \"median_seconds\": " << s.median_seconds
-          << ", \"min_seconds\": " << s.min_seconds << ", \"max_seconds\": " << s.max_seconds << ", \"target_seconds\": " << s.c.target_seconds
-          << ", \"runs\": [";
-        for (std::size_t i = 0; i < s.runs.size(); ++i) {
-            const auto& r = s.runs[i];
-            o << (i ? ", " : "") << "{\"seconds\": " << r.seconds << ", \"candidates\": " << r.progress.candidates << ", \"moduli_revealed\": "
-              << r.progress.moduli_revealed << ", \"biprimality_tests\": " << r.progress.biprimality_tests << ", \"biprimality_rounds\": "
-              << r.progress.biprimality_rounds << ", \"communication_rounds\": " << r.progress.communication_rounds << ", \"bytes_sent\": "
-              << r.progress.bytes_sent << ", \"peak_rss_kib\": " << r.peak_rss_kib << "}";
-        }
-        o << "]}" << (k + 1 < all.size() ? "," : "") << "\n";
+    boost::json::array results;
+    for (const auto& s : all) {
+        boost::json::array runs;
+        for (const auto& r : s.runs)
+            runs.push_back({{"seconds", r.seconds},
+                            {"candidates", r.progress.candidates},
+                            {"moduli_revealed", r.progress.moduli_revealed},
+                            {"biprimality_tests", r.progress.biprimality_tests},
+                            {"biprimality_rounds", r.progress.biprimality_rounds},
+                            {"communication_rounds", r.progress.communication_rounds},
+                            {"bytes_sent", r.progress.bytes_sent},
+                            {"peak_rss_kib", r.peak_rss_kib}});
+        results.push_back({{"name", s.c.name()},
+                           {"bits", s.c.bits},
+                           {"parties", s.c.parties},
+                           {"threshold", s.c.threshold},
+                           {"method", dkg::to_string(s.c.method)},
+                           {"backend", s.c.backend},
+                           {"median_seconds", s.median_seconds},
+                           {"min_seconds", s.min_seconds},
+                           {"max_seconds", s.max_seconds},
+                           {"target_seconds", s.c.target_seconds},
+                           {"runs", std::move(runs)}});
     }
-    o << "  ]\n}\n";
-    return o.str();
+    const boost::json::object out{{"openssl_genrsa_seconds", {{"2048", openssl_2048}, {"3072", openssl_3072}}},
+                                  {"results", std::move(results)}};
+    return boost::json::serialize(out) + "\n";
 }
+
+constexpr const char* usage_line =
+    "benchmark_keygen [--suite quick|issue] [--bits B] [--parties N] [--threshold T] [--method sieve|trial]\n"
+    "                        [--backend gmp|cpp_int] [--runs R] [--threads K] [--transport tcp|memory] [--processes]\n"
+    "                        [--openssl-runs R] [--json]";
 
 [[noreturn]] void usage(const std::string& why)
 {
-    std::cerr << "benchmark_keygen: " << why << "\n"
-              << "usage: benchmark_keygen [--suite quick|issue] [--bits B] [--parties N] [--threshold T] [--method sieve|trial]\n"
-                 "                        [--backend gmp|cpp_int] [--runs R] [--threads K] [--transport tcp|memory] [--processes]\n"
-                 "                        [--openssl-runs R] [--json]\n";
+    std::cerr << "benchmark_keygen: " << why << "\nusage: " << usage_line << "\n";
     std::exit(2);
 }
 
@@ -343,45 +357,35 @@ int main(int argc, char** argv)
     std::size_t party_process = 0; // --party-process ID: run as that party of a --processes run
     std::string ports;
     int result_fd = -1;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) usage(a + " needs a value");
-            return argv[++i];
-        };
-        auto number = [&]() -> std::size_t {
-            const std::string v = value();
-            char* end = nullptr;
-            const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
-            if (v.empty() || *end != '\0') usage(a + ": not a number: " + v);
-            return static_cast<std::size_t>(x);
-        };
-        if (a == "--suite") suite = value();
-        else if (a == "--bits") single.bits = number();
-        else if (a == "--parties") single.parties = number();
-        else if (a == "--threshold") single.threshold = number();
-        else if (a == "--runs") single.runs = number();
-        else if (a == "--threads") single.threads = number();
-        else if (a == "--openssl-runs") openssl_runs = number();
-        else if (a == "--processes") single.processes = true;
-        else if (a == "--party-process") party_process = number();
-        else if (a == "--ports") ports = value();
-        else if (a == "--result-fd") result_fd = static_cast<int>(std::strtol(value().c_str(), nullptr, 10));
-        else if (a == "--json") json = true;
-        else if (a == "--method") {
-            const auto m = value();
-            if (m == "sieve") single.method = dkg::candidate_method::distributed_sieve;
-            else if (m == "trial") single.method = dkg::candidate_method::trial_division;
-            else usage("--method: sieve or trial");
-        } else if (a == "--backend") {
-            single.backend = value();
-            if (single.backend != "gmp" && single.backend != "cpp_int") usage("--backend: gmp or cpp_int");
-        } else if (a == "--transport") {
-            const auto t = value();
-            if (t != "tcp" && t != "memory") usage("--transport: tcp or memory");
-            single.tcp = t == "tcp";
-        } else usage("unknown option " + a);
+    std::string method = "sieve", transport = "tcp";
+    {
+        namespace po = dkg_benchmark::po;
+        using dkg_benchmark::number_in;
+        using dkg_benchmark::one_of;
+        po::options_description options("Options");
+        options.add_options()
+            ("suite", one_of(suite, {"quick", "issue"}, "suite"), "a set of configurations instead of one")
+            ("bits", number_in<std::size_t>(single.bits, 64, 16384, "bits", "B"), "bits of N")
+            ("parties", number_in<std::size_t>(single.parties, 1, 64, "parties", "N"), "number of parties")
+            ("threshold", number_in<std::size_t>(single.threshold, 0, 31, "threshold", "T"), "corruption threshold t")
+            ("method", one_of(method, {"sieve", "trial"}, "method"), "candidate primes")
+            ("backend", one_of(single.backend, {"gmp", "cpp_int"}, "backend"), "big-integer backend")
+            ("runs", number_in<std::size_t>(single.runs, 1, 1000, "runs", "R"), "key generations per configuration")
+            ("threads", number_in<std::size_t>(single.threads, 0, 1024, "threads", "K"), "worker threads per party (0: one per core)")
+            ("transport", one_of(transport, {"tcp", "memory"}, "transport"), "how the in-process parties talk")
+            ("processes", po::bool_switch(&single.processes), "one process per party (reports each party's peak memory)")
+            ("openssl-runs", number_in<std::size_t>(openssl_runs, 1, 1000, "openssl-runs", "R"), "runs of openssl genrsa for scale")
+            ("json", po::bool_switch(&json), "print the results as JSON");
+        // How a --processes run starts its parties (fork and exec of this program).
+        po::options_description hidden;
+        hidden.add_options()
+            ("party-process", po::value<std::size_t>(&party_process), "")
+            ("ports", po::value<std::string>(&ports), "")
+            ("result-fd", po::value<int>(&result_fd), "");
+        dkg_benchmark::parse_command_line(argc, argv, "benchmark_keygen", usage_line, options, hidden);
     }
+    single.method = method == "trial" ? dkg::candidate_method::trial_division : dkg::candidate_method::distributed_sieve;
+    single.tcp = transport == "tcp";
 
     if (party_process != 0) {
         std::vector<dkg::tcp_endpoint> endpoints;

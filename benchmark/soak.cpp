@@ -19,6 +19,8 @@
 #include <dkg/threshold/async_decrypt.hpp>
 #include <dkg/transport/tcp.hpp>
 
+#include "command_line.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,39 +55,24 @@ struct options {
     std::size_t sample_every = 200;
 };
 
-[[noreturn]] void usage(const std::string& why)
-{
-    std::cerr << "benchmark_soak: " << why
-              << "\nusage: benchmark_soak --keys K --decryptions D [--bits B] [--parties N] [--threshold T] [--tolerance-mb M]"
-                 " [--sample-every S]\n";
-    std::exit(2);
-}
-
-std::size_t number(const std::string& name, const char* text)
-{
-    const std::string s(text);
-    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) usage(name + ": expected a number");
-    return static_cast<std::size_t>(std::stoul(s));
-}
-
 options parse(int argc, char** argv)
 {
+    namespace po = dkg_benchmark::po;
+    using dkg_benchmark::number_in;
     options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (i + 1 >= argc) usage("option " + a + " needs a value");
-        const char* v = argv[++i];
-        if (a == "--keys") o.keys = number(a, v);
-        else if (a == "--decryptions") o.decryptions = number(a, v);
-        else if (a == "--bits") o.bits = number(a, v);
-        else if (a == "--parties") o.parties = number(a, v);
-        else if (a == "--threshold") o.threshold = number(a, v);
-        else if (a == "--tolerance-mb") o.tolerance_mb = number(a, v);
-        else if (a == "--sample-every") o.sample_every = number(a, v);
-        else usage("unknown option " + a);
-    }
-    if (o.sample_every == 0) usage("--sample-every: must be positive");
-    if (o.keys == 0) usage("--keys: at least one key is needed (the decryptions use the last)");
+    po::options_description d("Options");
+    d.add_options()
+        ("keys", number_in<std::size_t>(o.keys, 1, 1000000, "keys", "K"), "key generations (the decryptions use the last key)")
+        ("decryptions", number_in<std::size_t>(o.decryptions, 0, 100000000, "decryptions", "D"), "decryptions of one ciphertext each")
+        ("bits", number_in<std::size_t>(o.bits, 64, 16384, "bits", "B"), "bits of N")
+        ("parties", number_in<std::size_t>(o.parties, 1, 64, "parties", "N"), "number of parties")
+        ("threshold", number_in<std::size_t>(o.threshold, 0, 31, "threshold", "T"), "corruption threshold t")
+        ("tolerance-mb", number_in<std::size_t>(o.tolerance_mb, 0, 1000000, "tolerance-mb", "M"), "allowed growth of the RSS after the warm-up, MiB")
+        ("sample-every", number_in<std::size_t>(o.sample_every, 1, 1000000, "sample-every", "S"), "decryptions between RSS samples");
+    dkg_benchmark::parse_command_line(argc, argv, "benchmark_soak",
+                                      "benchmark_soak --keys K --decryptions D [--bits B] [--parties N] [--threshold T] [--tolerance-mb M] "
+                                      "[--sample-every S]",
+                                      d);
     return o;
 }
 

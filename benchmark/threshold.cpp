@@ -23,7 +23,11 @@
 #include <dkg/transport/memory.hpp>
 #include <dkg/transport/tcp.hpp>
 
+#include "command_line.hpp"
+
 #include <boost/asio/co_spawn.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -91,32 +95,21 @@ timing time_runs(std::string name, std::size_t items, int runs, const std::funct
 
 settings parse(int argc, char** argv)
 {
+    namespace po = dkg_benchmark::po;
+    using dkg_benchmark::number_in;
     settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        const auto value = [&]() -> long {
-            if (i + 1 >= argc) {
-                std::cerr << "missing value after " << arg << "\n";
-                std::exit(2);
-            }
-            return std::strtol(argv[++i], nullptr, 10);
-        };
-        if (arg == "--json") s.json = true;
-        else if (arg == "--runs") s.runs = static_cast<int>(std::max(1L, value()));
-        else if (arg == "--batch") s.batch = static_cast<std::size_t>(std::max(1L, value()));
-        else if (arg == "--batch-runs") s.batch_runs = static_cast<int>(std::max(1L, value()));
-        else if (arg == "--bits") {
-            const long b = value();
-            if (b < 512 || b > 4096 || b % 2 != 0) {
-                std::cerr << "--bits: an even number from 512 to 4096\n";
-                std::exit(2);
-            }
-            s.bits = static_cast<std::size_t>(b);
-        }
-        else {
-            std::cerr << "usage: benchmark_threshold [--json] [--runs R] [--batch B] [--batch-runs R2] [--bits B]\n";
-            std::exit(2);
-        }
+    po::options_description d("Options");
+    d.add_options()
+        ("runs", number_in(s.runs, 1, 1000, "runs", "R"), "runs of each single operation")
+        ("batch", number_in<std::size_t>(s.batch, 1, 1000000, "batch", "B"), "ciphertexts in a batch")
+        ("batch-runs", number_in(s.batch_runs, 1, 1000, "batch-runs", "R2"), "runs of each batch")
+        ("bits", number_in<std::size_t>(s.bits, 512, 4096, "bits", "B"), "bits of N (even)")
+        ("json", po::bool_switch(&s.json), "print the results as JSON");
+    dkg_benchmark::parse_command_line(argc, argv, "benchmark_threshold",
+                                      "benchmark_threshold [--json] [--runs R] [--batch B] [--batch-runs R2] [--bits B]", d);
+    if (s.bits % 2 != 0) {
+        std::cerr << "benchmark_threshold: --bits: an even number from 512 to 4096\n";
+        std::exit(2);
     }
     return s;
 }
@@ -132,17 +125,20 @@ std::string show(double seconds)
 void report(const std::vector<timing>& results, const settings& s)
 {
     if (s.json) {
-        std::cout << "{\n  \"benchmark\": \"threshold\",\n  \"bits\": " << s.bits << ",\n  \"parties\": " << parties
-                  << ",\n  \"threshold\": " << threshold << ",\n  \"backend\": \"gmp_int\",\n  \"cores\": "
-                  << std::thread::hardware_concurrency() << ",\n  \"results\": [";
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            const auto& r = results[i];
-            std::cout << (i ? "," : "") << "\n    {\"name\": \"" << r.name << "\", \"items\": " << r.items
-                      << ", \"runs\": " << r.seconds.size() << ", \"median_s_per_item\": " << r.per_item(r.median)
-                      << ", \"fastest_s_per_item\": " << r.per_item(r.fastest) << ", \"slowest_s_per_item\": " << r.per_item(r.slowest)
-                      << ", \"spread\": " << r.spread() << ", \"items_per_s\": " << 1.0 / r.per_item(r.median) << "}";
-        }
-        std::cout << "\n  ]\n}\n";
+        boost::json::array list;
+        for (const auto& r : results)
+            list.push_back({{"name", r.name},
+                            {"items", r.items},
+                            {"runs", r.seconds.size()},
+                            {"median_s_per_item", r.per_item(r.median)},
+                            {"fastest_s_per_item", r.per_item(r.fastest)},
+                            {"slowest_s_per_item", r.per_item(r.slowest)},
+                            {"spread", r.spread()},
+                            {"items_per_s", 1.0 / r.per_item(r.median)}});
+        const boost::json::object out{{"benchmark", "threshold"}, {"bits", s.bits},       {"parties", parties},
+                                      {"threshold", threshold},   {"backend", "gmp_int"}, {"cores", std::thread::hardware_concurrency()},
+                                      {"results", std::move(list)}};
+        std::cout << boost::json::serialize(out) << '\n';
         return;
     }
     std::printf("threshold decryption, N of %zu bits, n = %zu, t = %zu, gmp_int, %u cores\n\n", s.bits, parties, threshold,

@@ -2,11 +2,16 @@
 
 #include "cli.hpp"
 
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <boost/program_options/variables_map.hpp>
+
 #include <algorithm>
-#include <cmath>
 #include <sstream>
 
 namespace dkg::cli {
+
+namespace po = boost::program_options;
 
 namespace {
 
@@ -25,6 +30,77 @@ const option_spec* find_option(const command_spec& spec, std::string_view name)
 bool looks_like_negative_number(std::string_view token)
 {
     return token.size() >= 2 && token[0] == '-' && ((token[1] >= '0' && token[1] <= '9') || token[1] == '.');
+}
+
+/// The table of a command as Program_options' description: flags take no value, every other
+/// option one string (converted strictly by parsed_args); --help and --quiet also as -h and -q.
+po::options_description description_of(const command_spec& spec)
+{
+    po::options_description description;
+    for (const auto& o : spec.options) {
+        std::string name(o.name.substr(2));
+        if (o.name == "--help") name += ",h";
+        if (o.name == "--quiet") name += ",q";
+        const std::string help(o.help);
+        if (o.value_name.empty())
+            description.add_options()(name.c_str(), help.c_str());
+        else
+            description.add_options()(name.c_str(), po::value<std::string>()->value_name(std::string(o.value_name)), help.c_str());
+    }
+    return description;
+}
+
+/// A style parser run before Program_options' own: a negative number ("-7", "-.5") is a
+/// positional value (or the value of the option before it), not a short option.
+std::vector<po::option> negative_number_as_value(std::vector<std::string>& tokens)
+{
+    if (!looks_like_negative_number(tokens.front())) return {};
+    po::option value;
+    value.value.push_back(tokens.front());
+    value.original_tokens.push_back(tokens.front());
+    tokens.erase(tokens.begin());
+    return {value};
+}
+
+/// "--name" of the option an error of Program_options is about.
+std::string long_name(const po::error_with_option_name& e)
+{
+    const std::string name = e.get_option_name();
+    return "--" + name.substr(std::min(name.find_first_not_of('-'), name.size()));
+}
+
+std::string needs_value(const command_spec& spec, const std::string& name, std::optional<std::string_view> next)
+{
+    const option_spec* o = find_option(spec, name);
+    std::string text = "option " + name + " needs a value (" + std::string(o ? o->value_name : "") + ")";
+    if (next) text += ", got option " + quoted(*next);
+    return text;
+}
+
+/// The usage error for a syntax error of Program_options, in the tool's words.
+usage_error syntax_error(const command_spec& spec, const po::invalid_command_line_syntax& e, std::span<const std::string> tokens)
+{
+    const std::string name = long_name(e);
+    const option_spec* o = find_option(spec, name);
+    if (!o) return usage_error("unknown option " + quoted(name));
+    const bool flag = o->value_name.empty();
+    switch (e.kind()) {
+    case po::invalid_syntax::extra_parameter:
+        return usage_error("option " + name + " takes no value");
+    case po::invalid_syntax::empty_adjacent_parameter:
+        return usage_error(flag ? "option " + name + " takes no value" : needs_value(spec, name, std::nullopt));
+    case po::invalid_syntax::missing_parameter: {
+        // The option is last, or the next token is another option: name that one.
+        for (auto at = std::find(tokens.begin(), tokens.end(), name); at != tokens.end(); at = std::find(at + 1, tokens.end(), name)) {
+            if (at + 1 == tokens.end()) break;
+            const std::string& next = *(at + 1);
+            if (next.size() > 1 && next[0] == '-' && !looks_like_negative_number(next)) return usage_error(needs_value(spec, name, next));
+        }
+        return usage_error(needs_value(spec, name, std::nullopt));
+    }
+    default:
+        return usage_error(std::string(e.what()));
+    }
 }
 
 
@@ -105,49 +181,49 @@ std::string parsed_args::choice(std::string_view name, std::string_view fallback
 
 parsed_args parse_args(const command_spec& spec, std::span<const std::string> tokens)
 {
-    parsed_args out;
-    bool options_ended = false;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const std::string& token = tokens[i];
-        if (options_ended || token.size() < 2 || token[0] != '-' || looks_like_negative_number(token)) {
-            out.positionals_.push_back(token);
-            continue;
-        }
-        if (token == "--") {
-            options_ended = true;
-            continue;
-        }
-        std::string name = token;
-        std::optional<std::string> inline_value;
-        if (token.rfind("--", 0) == 0) {
-            const auto eq = token.find('=');
-            if (eq != std::string::npos) {
-                name = token.substr(0, eq);
-                inline_value = token.substr(eq + 1);
-            }
-        } else if (token == "-h") {
-            name = "--help";
-        } else if (token == "-q") {
-            name = "--quiet";
-        }
-        const option_spec* o = find_option(spec, name);
-        if (!o) throw usage_error("unknown option " + quoted(name));
-        if (out.values_.count(name)) throw usage_error("option " + name + " given twice");
-        if (o->value_name.empty()) {
-            if (inline_value) throw usage_error("option " + name + " takes no value");
-            out.values_[name] = "";
-            continue;
-        }
-        if (inline_value) {
-            out.values_[name] = *inline_value;
-        } else {
-            if (i + 1 >= tokens.size()) throw usage_error("option " + name + " needs a value (" + std::string(o->value_name) + ")");
-            const std::string& next = tokens[++i];
-            if (next.rfind("--", 0) == 0 && next.size() > 2)
-                throw usage_error("option " + name + " needs a value (" + std::string(o->value_name) + "), got option " + quoted(next));
-            out.values_[name] = next;
-        }
+    namespace style = po::command_line_style;
+    // Long options with "--name value" or "--name=value", and -h, -q; no abbreviations, no
+    // grouped short options, no case folding.
+    constexpr int command_line_style = style::allow_long | style::long_allow_adjacent | style::long_allow_next | style::allow_short |
+                                       style::allow_dash_for_short | style::short_allow_next;
+    const po::options_description description = description_of(spec);
+    po::parsed_options parsed(&description);
+    try {
+        parsed = po::command_line_parser(std::vector<std::string>(tokens.begin(), tokens.end()))
+                     .options(description)
+                     .style(command_line_style)
+                     .extra_style_parser(&negative_number_as_value)
+                     .allow_unregistered()
+                     .run();
+    } catch (const po::invalid_command_line_syntax& e) {
+        throw syntax_error(spec, e, tokens);
+    } catch (const po::error& e) {
+        throw usage_error(e.what()); // none other is expected with this style and these options
     }
+    parsed_args out;
+    for (const auto& o : parsed.options) {
+        if (o.unregistered) {
+            const std::string& token = o.original_tokens.front();
+            throw usage_error("unknown option " + quoted(std::string_view(token).substr(0, token.find('='))));
+        }
+        if (o.position_key != -1) {
+            out.positionals_.push_back(o.original_tokens.front());
+            continue;
+        }
+        const std::string name = "--" + o.string_key;
+        // Program_options takes the next token as the value even if it is another long option.
+        if (o.original_tokens.size() == 2 && o.original_tokens[1].rfind("--", 0) == 0 && o.original_tokens[1].size() > 2)
+            throw usage_error(needs_value(spec, name, o.original_tokens[1]));
+    }
+    po::variables_map map;
+    try {
+        po::store(parsed, map);
+    } catch (const po::multiple_occurrences& e) {
+        throw usage_error("option " + long_name(e) + " given twice");
+    } catch (const po::error& e) {
+        throw usage_error(e.what());
+    }
+    for (const auto& [key, value] : map) out.values_["--" + key] = value.as<std::string>();
     return out;
 }
 

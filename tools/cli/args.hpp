@@ -1,5 +1,6 @@
-// Command-line parsing for the dkg tool: option specifications, strict parsing of the tokens and
-// strict conversion of option values (numbers, durations, lists).
+// Command-line parsing for the dkg tool: the option tables of the commands, the tokens parsed
+// against them with Boost.Program_options, strict conversion of option values (numbers,
+// durations, lists), and the help texts and bash completion generated from the same tables.
 #pragma once
 
 #include <chrono>
@@ -13,11 +14,20 @@
 
 namespace dkg::cli {
 
+/// What the shell may offer as an option's value (bash completion).
+enum class value_completion {
+    none,  ///< nothing to offer (numbers, names, host lists)
+    file,  ///< a file name
+    files, ///< a comma-separated list of file names
+    dir,   ///< a directory name
+};
+
 /// One option of a command.
 struct option_spec {
     std::string_view name;       ///< "--bits"
-    std::string_view value_name; ///< "B"; empty for a flag
+    std::string_view value_name; ///< "B"; empty for a flag; "a|b" lists the choices
     std::string_view help;       ///< one line (wrapped by the help printer)
+    value_completion completes = value_completion::none;
 };
 
 /// A command: its name, usage line, summary, description and options.
@@ -27,6 +37,7 @@ struct command_spec {
     std::string_view summary;     ///< one line, for `dkg --help`
     std::string_view description; ///< paragraphs for `dkg NAME --help`
     std::vector<option_spec> options;
+    value_completion positionals = value_completion::none; ///< what the arguments are, for completion
 };
 
 /// The parsed command line of one command.
@@ -63,9 +74,10 @@ private:
     std::vector<std::string> positionals_;
 };
 
-/// Parses `tokens` (the arguments after the command name) against `spec`: "--name value",
-/// "--name=value", flags, "--" ending the options, and positionals anywhere. A token that starts
-/// with '-' followed by a digit or '.' is a value (a negative number), not an option.
+/// Parses `tokens` (the arguments after the command name) against `spec` with
+/// Boost.Program_options: "--name value", "--name=value", flags, "-h" and "-q", "--" ending the
+/// options, and positionals anywhere. A token that starts with '-' followed by a digit or '.' is a
+/// value (a negative number), not an option. Option names are never abbreviated.
 /// @throws usage_error for an unknown option, a missing value, a value given to a flag, or an
 ///         option given twice.
 parsed_args parse_args(const command_spec& spec, std::span<const std::string> tokens);
@@ -86,5 +98,11 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width);
 
 /// Help text of a command (usage, description, options).
 std::string command_help(const command_spec& spec);
+
+/// A bash completion script for `dkg` (the function _dkg, registered with `complete`): the
+/// commands, each command's options (those not given yet), the choices of an option such as
+/// `--method sieve|trial`, and file or directory names where an option or argument takes one.
+/// `extra_words` are completed as the first word besides the commands (e.g. "--help").
+std::string bash_completion(const std::vector<const command_spec*>& commands, const std::vector<std::string_view>& extra_words);
 
 } // namespace dkg::cli

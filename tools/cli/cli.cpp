@@ -37,16 +37,18 @@ const option_spec backend_option{"--backend", "gmp|cpp_int", "Big-integer arithm
 
 option_spec input_option(const char* what)
 {
-    return {"--input", "FILE", what};
+    return {"--input", "FILE", what, value_completion::file};
 }
 
 /// The options of the commands that talk to other parties over TLS, and --network.
 void add_tls_options(std::vector<option_spec>& o)
 {
-    o.push_back({"--ca", "FILE", "Talk over TLS 1.3: PEM file of the CA certificates that issue the parties' certificates (with --cert and --key)."});
-    o.push_back({"--cert", "FILE", "This party's certificate (PEM, followed by any intermediates); it must name dkg-party-I (or dkg-party-I.ID with --network ID)."});
-    o.push_back({"--key", "FILE", "This party's private key (PEM)."});
-    o.push_back({"--key-password-file", "FILE", "File whose first line is the password of an encrypted --key."});
+    o.push_back({"--ca", "FILE", "Talk over TLS 1.3: PEM file of the CA certificates that issue the parties' certificates (with --cert and --key).",
+                 value_completion::file});
+    o.push_back({"--cert", "FILE", "This party's certificate (PEM, followed by any intermediates); it must name dkg-party-I (or dkg-party-I.ID with --network ID).",
+                 value_completion::file});
+    o.push_back({"--key", "FILE", "This party's private key (PEM).", value_completion::file});
+    o.push_back({"--key-password-file", "FILE", "File whose first line is the password of an encrypted --key.", value_completion::file});
     o.push_back({"--network", "ID", "Network id, 1 to 64 letters, digits, '.', '_' or '-': parties with another id are refused (TCP and TLS)."});
 }
 
@@ -57,7 +59,7 @@ std::vector<option_spec> keygen_option_specs(bool party)
     o.push_back({"--parties", "N", "Number of parties, 1..64 (default 3)."});
     o.push_back({"--threshold", "T", "Corruption threshold t: any t+1 shares decrypt, t learn nothing; N >= 2t+1 (default 1)."});
     o.push_back({"--bits", "B", "Bit length of the modulus N: even, 64..16384; below 1024 is insecure (default 2048)."});
-    o.push_back({"--out", "DIR", "Directory for public_key.json and the share files (created if missing; required)."});
+    o.push_back({"--out", "DIR", "Directory for public_key.json and the share files (created if missing; required).", value_completion::dir});
     if (party) {
         o.push_back({"--base-port", "P", "Party i listens on HOST:(P+i) (HOST from --host)."});
         o.push_back({"--host", "HOST", "Host of every party with --base-port (default localhost)."});
@@ -137,7 +139,7 @@ const command_spec encrypt_spec{
     "Example:\n"
     "  dkg encrypt --public-key keys/public_key.json 42 -7\n"
     "  dkg encrypt --public-key keys/public_key.json --precision 2 3.25 -0.5",
-    {{"--public-key", "FILE", "Public key file (public_key.json; required)."},
+    {{"--public-key", "FILE", "Public key file (public_key.json; required).", value_completion::file},
      {"--precision", "D", "Decimal digits after the point of fixed-point values, 0..1000 (default 0: integers)."},
      {"--round", "", "Round values with more decimals than --precision keeps instead of failing."},
      input_option("Also encrypt the values in FILE ('-': standard input), separated by whitespace."),
@@ -154,7 +156,7 @@ const command_spec add_spec{
     "\n"
     "Example:\n"
     "  dkg add --public-key keys/public_key.json \"$c1\" \"$c2\" \"$c3\"",
-    {{"--public-key", "FILE", "Public key file (required)."},
+    {{"--public-key", "FILE", "Public key file (required).", value_completion::file},
      input_option("Also add the ciphertexts in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
 
@@ -168,7 +170,7 @@ const command_spec multiply_spec{
     "\n"
     "Example:\n"
     "  dkg multiply --public-key keys/public_key.json \"$c\" -3",
-    {{"--public-key", "FILE", "Public key file (required)."}, backend_option, json_option, quiet_option, help_option}};
+    {{"--public-key", "FILE", "Public key file (required).", value_completion::file}, backend_option, json_option, quiet_option, help_option}};
 
 const command_spec decrypt_spec{
     "decrypt",
@@ -183,8 +185,8 @@ const command_spec decrypt_spec{
     "\n"
     "Example:\n"
     "  dkg decrypt --shares keys/party-1.share,keys/party-3.share \"$c\"",
-    {{"--shares", "LIST", "Comma-separated key-share files, at least t+1 (required)."},
-     {"--public-key", "FILE", "Also check that the shares belong to this public key."},
+    {{"--shares", "LIST", "Comma-separated key-share files, at least t+1 (required).", value_completion::files},
+     {"--public-key", "FILE", "Also check that the shares belong to this public key.", value_completion::file},
      {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
      input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
      backend_option, json_option, quiet_option, help_option}};
@@ -192,7 +194,7 @@ const command_spec decrypt_spec{
 std::vector<option_spec> decrypt_party_option_specs()
 {
     std::vector<option_spec> o{
-        {"--share", "FILE", "This party's key-share file (required)."},
+        {"--share", "FILE", "This party's key-share file (required).", value_completion::file},
         {"--id", "I", "This party's id; checked against the share file (default: the file's)."},
         {"--parties", "N", "Number of parties; checked against the share file (default: the file's)."},
         {"--base-port", "P", "Party i listens on HOST:(P+i)."},
@@ -249,7 +251,8 @@ const command_spec info_spec{
     "Prints the type of FILE (public_key or key_share), the bit length of N and N itself, and for a key share its "
     "party, the number of parties and the threshold, after checking the file. The secret share is never printed. "
     "With --json: one object with these members.",
-    {backend_option, json_option, quiet_option, help_option}};
+    {backend_option, json_option, quiet_option, help_option},
+    value_completion::file};
 
 const std::vector<const command_spec*>& all_commands()
 {
@@ -508,9 +511,15 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         }
         return exit_ok;
     }
+    if (first == "completion") {
+        // Not listed in the help: for packagers (docs/cli.md, "Bash completion").
+        if (args.size() != 2 || args[1] != "bash") return fail(exit_usage, "expected 'dkg completion bash'");
+        out << bash_completion(all_commands(), {"help", "version", "--help", "--version"});
+        return exit_ok;
+    }
     if (first == "--version" || first == "version") {
         if (args.size() > 1 && args[1] == "--json")
-            out << json_object({{"version", json_string(DKG_VERSION)}}) << '\n';
+            out << json_text(boost::json::object{{"version", DKG_VERSION}}) << '\n';
         else
             out << "dkg " DKG_VERSION "\n";
         return exit_ok;

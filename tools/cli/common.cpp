@@ -2,7 +2,10 @@
 
 #include "cli.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -39,56 +42,70 @@ void io::warning(std::string_view text) const
     if (!quiet) locked_line(*this, "warning", text);
 }
 
-std::string json_string(std::string_view text)
+namespace {
+
+void write_json(std::string& out, const boost::json::value& v);
+
+/// `open`, the elements written by `write` and separated by ", ", then `close`.
+template <class Range, class Write>
+void write_sequence(std::string& out, char open, const Range& elements, Write write, char close)
 {
-    std::string out = "\"";
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buffer[8];
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-                out += buffer;
-            } else {
-                out += ch;
-            }
-        }
+    out += open;
+    bool first = true;
+    for (const auto& e : elements) {
+        if (!first) out += ", ";
+        first = false;
+        write(e);
     }
-    return out + "\"";
+    out += close;
 }
 
-std::string json_array(const std::vector<std::string>& encoded)
+void write_json(std::string& out, const boost::json::value& v)
 {
-    std::string out = "[";
-    for (std::size_t i = 0; i < encoded.size(); ++i) out += (i ? ", " : "") + encoded[i];
-    return out + "]";
+    switch (v.kind()) {
+    case boost::json::kind::object:
+        write_sequence(out, '{', v.get_object(), [&](const boost::json::key_value_pair& member) {
+            out += boost::json::serialize(member.key());
+            out += ": ";
+            write_json(out, member.value());
+        }, '}');
+        break;
+    case boost::json::kind::array:
+        write_sequence(out, '[', v.get_array(), [&](const boost::json::value& item) { write_json(out, item); }, ']');
+        break;
+    case boost::json::kind::double_: {
+        // The shortest decimal that reads back as the same double, without an exponent for the
+        // values the tool prints (seconds).
+        char buffer[64];
+        const auto end = std::to_chars(buffer, buffer + sizeof buffer, v.get_double(), std::chars_format::fixed).ptr;
+        out.append(buffer, end);
+        break;
+    }
+    default:
+        out += boost::json::serialize(v);
+    }
 }
 
-std::string json_string_array(const std::vector<std::string>& items)
+} // namespace
+
+std::string json_text(const boost::json::value& v)
 {
-    std::vector<std::string> encoded;
-    for (const auto& s : items) encoded.push_back(json_string(s));
-    return json_array(encoded);
+    std::string out;
+    write_json(out, v);
+    return out;
 }
 
-std::string json_object(const std::vector<std::pair<std::string, std::string>>& members)
+boost::json::value json_seconds(std::chrono::steady_clock::duration d)
 {
-    std::string out = "{";
-    for (std::size_t i = 0; i < members.size(); ++i) out += (i ? ", " : "") + json_string(members[i].first) + ": " + members[i].second;
-    return out + "}";
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    return static_cast<double>(ms) / 1000.0;
 }
 
-std::string json_seconds(std::chrono::steady_clock::duration d)
+boost::json::array json_strings(const std::vector<std::string>& items)
 {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(3) << std::chrono::duration<double>(d).count();
-    return o.str();
+    boost::json::array out;
+    for (const auto& s : items) out.emplace_back(s);
+    return out;
 }
 
 std::string human_seconds(std::chrono::steady_clock::duration d)

@@ -1,8 +1,10 @@
-// Shared pieces of the dkg tool's commands: output streams and flags, JSON text, files written
-// atomically, and the live progress line.
+// Shared pieces of the dkg tool's commands: output streams and flags, JSON output (Boost.JSON),
+// files written atomically, and the live progress line.
 #pragma once
 
 #include <dkg/keygen/params.hpp>
+
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -35,20 +37,16 @@ struct io {
 
 // ---- JSON output ------------------------------------------------------------------------------
 
-/// A JSON string literal (quotes, backslashes and control characters escaped).
-std::string json_string(std::string_view text);
+/// `v` as JSON text on one line, laid out as in docs/cli.md: ", " between members and items,
+/// ": " after keys, members in insertion order, numbers with a fraction in plain decimal notation
+/// (Boost.JSON's serializer writes 3.152 as 3.152E0). Strings are escaped by Boost.JSON.
+std::string json_text(const boost::json::value& v);
 
-/// A JSON array of already encoded values.
-std::string json_array(const std::vector<std::string>& encoded);
+/// A duration as a JSON number of seconds, rounded to milliseconds.
+boost::json::value json_seconds(std::chrono::steady_clock::duration d);
 
 /// A JSON array of strings.
-std::string json_string_array(const std::vector<std::string>& items);
-
-/// A JSON object of already encoded values, in order, on one line.
-std::string json_object(const std::vector<std::pair<std::string, std::string>>& members);
-
-/// A duration as a JSON number of seconds (millisecond resolution).
-std::string json_seconds(std::chrono::steady_clock::duration d);
+boost::json::array json_strings(const std::vector<std::string>& items);
 
 /// A duration for people: "0.42 s", "12.3 s", "2 min 5 s".
 std::string human_seconds(std::chrono::steady_clock::duration d);

@@ -62,26 +62,26 @@ void write_share(const keygen_command_options& o, const key_share<N>& share)
     save_key_share(share_path(o, share.id()), share, o.json_shares ? file_format::json : file_format::binary);
 }
 
-inline std::vector<std::pair<std::string, std::string>> run_members(const keygen_params& params, std::size_t parties,
-                                                                    std::size_t bits, const keygen_progress& p,
-                                                                    std::chrono::steady_clock::duration elapsed)
+/// Appends the members that describe a run (docs/cli.md, `dkg keygen --json`) to `o`.
+inline void add_run_members(boost::json::object& o, const keygen_params& params, std::size_t parties, std::size_t bits,
+                            const keygen_progress& p, std::chrono::steady_clock::duration elapsed)
 {
-    return {{"parties", std::to_string(parties)},
-            {"threshold", std::to_string(params.corruption_threshold)},
-            {"bits", std::to_string(bits)},
-            {"method", json_string(params.candidates == candidate_method::trial_division ? "trial" : "sieve")},
-            {"seconds", json_seconds(elapsed)},
-            {"timings", json_object({{"candidates", json_seconds(p.time.candidates)},
-                                     {"moduli", json_seconds(p.time.moduli)},
-                                     {"trial_division", json_seconds(p.time.trial_division)},
-                                     {"biprimality", json_seconds(p.time.biprimality)},
-                                     {"key_sharing", json_seconds(p.time.key_sharing)}})},
-            {"candidates", std::to_string(p.candidates)},
-            {"moduli", std::to_string(p.moduli_revealed)},
-            {"biprimality_tests", std::to_string(p.biprimality_tests)},
-            {"batches", std::to_string(p.batches)},
-            {"communication_rounds", std::to_string(p.communication_rounds)},
-            {"bytes_sent", std::to_string(p.bytes_sent)}};
+    o["parties"] = parties;
+    o["threshold"] = params.corruption_threshold;
+    o["bits"] = bits;
+    o["method"] = params.candidates == candidate_method::trial_division ? "trial" : "sieve";
+    o["seconds"] = json_seconds(elapsed);
+    o["timings"] = {{"candidates", json_seconds(p.time.candidates)},
+                    {"moduli", json_seconds(p.time.moduli)},
+                    {"trial_division", json_seconds(p.time.trial_division)},
+                    {"biprimality", json_seconds(p.time.biprimality)},
+                    {"key_sharing", json_seconds(p.time.key_sharing)}};
+    o["candidates"] = p.candidates;
+    o["moduli"] = p.moduli_revealed;
+    o["biprimality_tests"] = p.biprimality_tests;
+    o["batches"] = p.batches;
+    o["communication_rounds"] = p.communication_rounds;
+    o["bytes_sent"] = p.bytes_sent;
 }
 
 inline std::string run_summary(std::size_t bits, const keygen_progress& p, std::chrono::steady_clock::duration elapsed)
@@ -128,9 +128,9 @@ int keygen_command(const keygen_command_options& o, const io& streams)
     if (streams.json) {
         std::vector<std::string> share_paths;
         for (std::uint32_t j = 1; j <= o.parties; ++j) share_paths.push_back(share_path(o, j).string());
-        auto members = run_members(o.params, o.parties, bits, last, elapsed);
-        members.insert(members.begin(), {{"public_key", json_string(public_key_path(o).string())}, {"shares", json_string_array(share_paths)}});
-        streams.out << json_object(members) << '\n';
+        boost::json::object result{{"public_key", public_key_path(o).string()}, {"shares", json_strings(share_paths)}};
+        add_run_members(result, o.params, o.parties, bits, last, elapsed);
+        streams.out << json_text(result) << '\n';
     } else {
         streams.out << "public key: " << public_key_path(o).string() << '\n';
         for (std::uint32_t j = 1; j <= o.parties; ++j) streams.out << "share of party " << j << ": " << share_path(o, j).string() << '\n';
@@ -180,11 +180,9 @@ int party_command(const keygen_command_options& o, const io& streams)
     // The time of the key generation itself, without waiting for the others to connect.
     const auto elapsed = last.elapsed;
     if (streams.json) {
-        auto members = run_members(o.params, o.parties, bits, last, elapsed);
-        members.insert(members.begin(), {{"party", std::to_string(o.id)},
-                                         {"public_key", json_string(public_key_path(o).string())},
-                                         {"share", json_string(share_path(o, o.id).string())}});
-        streams.out << json_object(members) << '\n';
+        boost::json::object result{{"party", o.id}, {"public_key", public_key_path(o).string()}, {"share", share_path(o, o.id).string()}};
+        add_run_members(result, o.params, o.parties, bits, last, elapsed);
+        streams.out << json_text(result) << '\n';
     } else {
         streams.out << "public key: " << public_key_path(o).string() << '\n';
         streams.out << "share of party " << o.id << ": " << share_path(o, o.id).string() << '\n';

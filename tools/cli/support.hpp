@@ -158,7 +158,7 @@ std::string plaintext_text(const fixed_point_encoder<N>& encoder, const N& resid
 inline void print_values(const io& streams, const std::vector<std::string>& values)
 {
     if (streams.json) {
-        streams.out << json_string_array(values) << '\n';
+        streams.out << json_text(json_strings(values)) << '\n';
     } else {
         for (const auto& v : values) streams.out << v << '\n';
     }

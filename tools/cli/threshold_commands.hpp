@@ -74,12 +74,13 @@ std::vector<key_share<N>> load_shares(const decrypt_options& o)
     return shares;
 }
 
-template <class Result>
-std::string id_list(const Result& ids)
+/// Party ids as a JSON array.
+template <class Ids>
+boost::json::array id_list(const Ids& ids)
 {
-    std::vector<std::string> items;
-    for (auto id : ids) items.push_back(std::to_string(id));
-    return json_array(items);
+    boost::json::array out;
+    for (auto id : ids) out.emplace_back(id);
+    return out;
 }
 
 /// The session id of a `decrypt-party` run: the first 16 bytes of SHA-256 of a label, the public
@@ -180,7 +181,7 @@ int add_command(const arithmetic_options& o, const io& streams)
     ciphertext<N> sum = terms.front();
     for (std::size_t i = 1; i < terms.size(); ++i) sum = sum + terms[i];
     const std::string text = to_decimal(sum.value());
-    streams.out << (streams.json ? json_object({{"ciphertext", json_string(text)}}) : text) << '\n';
+    streams.out << (streams.json ? json_text(boost::json::object{{"ciphertext", text}}) : text) << '\n';
     return exit_ok;
 }
 
@@ -191,7 +192,7 @@ int multiply_command(const arithmetic_options& o, const io& streams)
     const auto c = parse_ciphertext(key, o.ciphertexts.front(), 1);
     const N k = threshold_detail::parse_factor(key, o.factor);
     const std::string text = to_decimal((c * k).value());
-    streams.out << (streams.json ? json_object({{"ciphertext", json_string(text)}}) : text) << '\n';
+    streams.out << (streams.json ? json_text(boost::json::object{{"ciphertext", text}}) : text) << '\n';
     return exit_ok;
 }
 
@@ -275,12 +276,12 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
     if (result->plaintexts)
         for (const auto& m : *result->plaintexts) plaintexts.push_back(plaintext_text(encoder, m));
     if (streams.json) {
-        streams.out << json_object({{"party", std::to_string(share.id())},
-                                    {"receiver", receiver ? "true" : "false"},
-                                    {"plaintexts", receiver ? json_string_array(plaintexts) : "null"},
-                                    {"used", threshold_detail::id_list(result->used)},
-                                    {"faulty", threshold_detail::id_list(result->faulty)},
-                                    {"unavailable", threshold_detail::id_list(unavailable)}})
+        streams.out << json_text(boost::json::object{{"party", share.id()},
+                                                     {"receiver", receiver},
+                                                     {"plaintexts", receiver ? boost::json::value(json_strings(plaintexts)) : nullptr},
+                                                     {"used", threshold_detail::id_list(result->used)},
+                                                     {"faulty", threshold_detail::id_list(result->faulty)},
+                                                     {"unavailable", threshold_detail::id_list(unavailable)}})
                     << '\n';
     } else if (receiver) {
         print_values(streams, plaintexts);
@@ -288,9 +289,10 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
         streams.note(label + " is not a receiver: it sent its partial decryptions and learns nothing");
     }
     if (!unavailable.empty())
-        streams.warning("parties " + threshold_detail::id_list(unavailable) + " were unavailable (not running within the connect window, or failed)");
+        streams.warning("parties " + json_text(threshold_detail::id_list(unavailable)) +
+                        " were unavailable (not running within the connect window, or failed)");
     if (!result->faulty.empty())
-        streams.warning("rejected partial decryptions of parties " + threshold_detail::id_list(result->faulty));
+        streams.warning("rejected partial decryptions of parties " + json_text(threshold_detail::id_list(result->faulty)));
     return exit_ok;
 }
 
@@ -301,24 +303,25 @@ int info_command(const info_options& o, const io& streams)
     // A key share (binary: magic then type 3; JSON: "dkg.key_share") or a public key.
     const bool share_file = data.find("dkg.key_share") != std::string::npos ||
                             (data.size() > 6 && data.compare(0, 3, "DKG") == 0 && data[5] == 3);
-    std::vector<std::pair<std::string, std::string>> members;
+    boost::json::object members;
     if (share_file) {
         const auto share = load_share<N>(o.file);
-        members = {{"type", json_string("key_share")},
-                   {"party", std::to_string(share.id())},
-                   {"parties", std::to_string(share.parties())},
-                   {"threshold", std::to_string(share.threshold())},
-                   {"bits", std::to_string(share.public_key().bits())},
-                   {"n", json_string(to_decimal(share.public_key().n()))}};
+        members = {{"type", "key_share"},
+                   {"party", share.id()},
+                   {"parties", share.parties()},
+                   {"threshold", share.threshold()},
+                   {"bits", share.public_key().bits()},
+                   {"n", to_decimal(share.public_key().n())}};
     } else {
         const auto key = load_public_key<N>(o.file);
-        members = {{"type", json_string("public_key")}, {"bits", std::to_string(key.bits())}, {"n", json_string(to_decimal(key.n()))}};
+        members = {{"type", "public_key"}, {"bits", key.bits()}, {"n", to_decimal(key.n())}};
     }
     if (streams.json) {
-        streams.out << json_object(members) << '\n';
+        streams.out << json_text(members) << '\n';
     } else {
-        for (const auto& [name, value] : members)
-            streams.out << name << ": " << (value.front() == '"' ? value.substr(1, value.size() - 2) : value) << '\n';
+        for (const auto& member : members)
+            streams.out << std::string_view(member.key()) << ": "
+                        << (member.value().is_string() ? std::string(member.value().get_string()) : json_text(member.value())) << '\n';
     }
     return exit_ok;
 }
