@@ -169,7 +169,7 @@ void secure_clear(std::vector<N>& values)
 /// path: return, co_return, exception, or destruction of a suspended coroutine.
 template <class Secret>
 struct secure_clear_on_exit {
-    Secret& secret;
+    Secret& secret; ///< cleared by the destructor
     ~secure_clear_on_exit() { secure_clear(secret); }
 };
 

@@ -28,11 +28,13 @@ using bytes = std::vector<std::uint8_t>;
 /// Thrown by `reader` when the input is not a valid encoding; carries errc::malformed_message.
 class decode_error : public boost::system::system_error {
 public:
+    /// @param what_failed what was wrong with the input (never a secret value).
     explicit decode_error(const std::string& what_failed)
         : boost::system::system_error(make_error_code(errc::malformed_message)), text_("malformed message: " + what_failed),
           detail_(what_failed)
     {
     }
+    /// "malformed message: " followed by what failed.
     const char* what() const noexcept override { return text_.c_str(); }
 
     /// What failed, without the "malformed message" prefix (e.g. "checksum mismatch").
@@ -47,26 +49,31 @@ private:
 class writer {
 public:
     writer() = default;
+    /// An empty writer with room for `reserve` bytes.
     explicit writer(std::size_t reserve) { buffer_.reserve(reserve); }
 
+    /// Appends one byte.
     writer& u8(std::uint8_t v)
     {
         buffer_.push_back(v);
         return *this;
     }
 
+    /// Appends 4 bytes, big-endian.
     writer& u32(std::uint32_t v)
     {
         for (int i = 3; i >= 0; --i) buffer_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
         return *this;
     }
 
+    /// Appends 8 bytes, big-endian.
     writer& u64(std::uint64_t v)
     {
         for (int i = 7; i >= 0; --i) buffer_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
         return *this;
     }
 
+    /// Appends `data` as it is (no length).
     writer& raw(std::span<const std::uint8_t> data)
     {
         // resize-then-copy rather than insert: g++ 12 -O2 reports a false -Wstringop-overflow for
@@ -77,12 +84,16 @@ public:
         return *this;
     }
 
+    /// Appends a byte string: its u32 length, then the bytes.
+    /// @throws std::length_error if it has 2^32 bytes or more.
     writer& byte_string(std::span<const std::uint8_t> data)
     {
         u32(checked_length(data.size()));
         return raw(data);
     }
 
+    /// Appends a big integer: sign byte, u32 length, magnitude big-endian without leading zeros.
+    /// @tparam N a type modelling `big_integer`.
     template <big_integer N>
     writer& integer(const N& value)
     {
@@ -93,6 +104,8 @@ public:
         return raw(magnitude);
     }
 
+    /// Appends a vector of big integers: u32 count, then each integer.
+    /// @tparam N a type modelling `big_integer`.
     template <big_integer N>
     writer& integers(std::span<const N> values)
     {
@@ -101,12 +114,15 @@ public:
         return *this;
     }
 
+    /// Appends a vector of big integers (as the span overload).
+    /// @tparam N a type modelling `big_integer`.
     template <big_integer N>
     writer& integers(const std::vector<N>& values)
     {
         return integers(std::span<const N>(values));
     }
 
+    /// Bytes written so far.
     std::size_t size() const noexcept { return buffer_.size(); }
 
     /// The encoded bytes; the writer is empty afterwards.
@@ -128,14 +144,17 @@ private:
 /// canonical. Call `expect_end()` after the last value to reject trailing bytes.
 class reader {
 public:
+    /// Reads `data`, which must outlive the reader.
     explicit reader(std::span<const std::uint8_t> data) noexcept : data_(data) {}
 
+    /// One byte.
     std::uint8_t u8()
     {
         need(1, "u8");
         return data_[pos_++];
     }
 
+    /// 4 bytes, big-endian.
     std::uint32_t u32()
     {
         need(4, "u32");
@@ -144,6 +163,7 @@ public:
         return v;
     }
 
+    /// 8 bytes, big-endian.
     std::uint64_t u64()
     {
         need(8, "u64");
@@ -152,6 +172,7 @@ public:
         return v;
     }
 
+    /// The next `n` bytes, without copying (a view into the input).
     std::span<const std::uint8_t> raw(std::size_t n)
     {
         need(n, "raw bytes");
@@ -160,6 +181,7 @@ public:
         return out;
     }
 
+    /// A byte string of at most `max_length` bytes.
     bytes byte_string(std::size_t max_length)
     {
         const std::uint32_t n = u32();
@@ -216,8 +238,10 @@ public:
         return out;
     }
 
+    /// Bytes not read yet.
     std::size_t remaining() const noexcept { return data_.size() - pos_; }
 
+    /// @throws decode_error if any byte is left unread.
     void expect_end() const
     {
         if (pos_ != data_.size()) throw decode_error("trailing bytes");

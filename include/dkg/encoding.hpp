@@ -24,8 +24,8 @@ inline constexpr unsigned max_precision = 1000;
 /// An exact decimal value: scaled / 10^precision.
 template <big_integer N>
 struct fixed_point {
-    N scaled;
-    unsigned precision = 0;
+    N scaled;               ///< the value times 10^precision, an integer
+    unsigned precision = 0; ///< decimal digits after the point
 
     /// Exact text with exactly `precision` digits after the point ("-1.50", "42").
     std::string to_string() const
@@ -122,7 +122,9 @@ public:
         if (scale_ > key_.max_plaintext()) throw std::invalid_argument("precision: 10^precision exceeds the plaintext range of the key");
     }
 
+    /// Decimal digits after the point.
     unsigned precision() const noexcept { return precision_; }
+    /// The key whose plaintext range the values must fit.
     const public_key<N>& key() const noexcept { return key_; }
 
     /// The exact scaled integer round(x·10^precision) of a decimal text, rounding half away from zero.

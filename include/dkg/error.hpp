@@ -97,11 +97,15 @@ inline constexpr party_id no_party = 0;
 /// contains secret values.
 class protocol_error : public boost::system::system_error {
 public:
+    /// @param ec what went wrong (usually a dkg::errc).
+    /// @param party the party at fault, or dkg::no_party.
+    /// @param context where: the protocol step and what was awaited, never a secret value.
     protocol_error(boost::system::error_code ec, party_id party, const std::string& context)
         : boost::system::system_error(ec), party_(party), context_(context), text_(describe(ec, party, context))
     {
     }
 
+    /// "party P: message (context)", without secrets.
     const char* what() const noexcept override { return text_.c_str(); }
 
     /// The party at fault, or dkg::no_party.
@@ -127,5 +131,7 @@ private:
 
 } // namespace dkg
 
+/// @cond
 template <>
 struct boost::system::is_error_code_enum<dkg::errc> : std::true_type {};
+/// @endcond

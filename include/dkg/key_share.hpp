@@ -60,13 +60,20 @@ public:
     /// Whether this is an empty (default-constructed) key share.
     bool empty() const noexcept { return id_ == 0; }
 
+    /// Copies the share, secret included (each copy wipes its own secret when destroyed).
     key_share(const key_share&) = default;
+    /// Copies the share, secret included.
     key_share& operator=(const key_share&) = default;
+    /// Moves the share; the moved-from object keeps no usable secret.
     key_share(key_share&&) noexcept = default;
+    /// Moves the share.
     key_share& operator=(key_share&&) noexcept = default;
+    /// Overwrites the secret share (secure_clear).
     ~key_share() { secure_clear(share_); }
 
+    /// The Paillier public key (N, g = N + 1).
     const dkg::public_key<N>& public_key() const noexcept { return key_; }
+    /// This party's id j, 1..n.
     party_id id() const noexcept { return id_; }
     /// n, the number of parties.
     std::size_t parties() const noexcept { return parties_; }
@@ -80,6 +87,7 @@ public:
     const N& verification_base() const noexcept { return verification_base_; }
     /// VK_1..VK_n (element j-1 belongs to party j).
     const std::vector<N>& verification_keys() const noexcept { return verification_keys_; }
+    /// VK_j of party j. @throws std::out_of_range unless 1 ≤ j ≤ n.
     const N& verification_key(party_id j) const { return verification_keys_.at(j - 1); }
     /// Δ = n!.
     const N& delta() const noexcept { return delta_; }

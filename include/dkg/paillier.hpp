@@ -59,9 +59,13 @@ public:
     /// Whether this is an empty (default-constructed) key.
     bool empty() const noexcept { return data_ == nullptr; }
 
+    /// The modulus N.
     const N& n() const { return get().n; }
+    /// N², the modulus of ciphertexts.
     const N& n_squared() const { return get().n_squared; }
+    /// The generator g = N + 1.
     N g() const { return N(get().n + N(1u)); }
+    /// Bits of N.
     std::size_t bits() const { return get().bits; }
 
     /// The largest plaintext magnitude: (N-1)/2. Plaintexts are integers in [-(N-1)/2, (N-1)/2].
@@ -174,7 +178,9 @@ private:
 template <big_integer N>
 class ciphertext {
 public:
+    /// The ciphertext c in (0, N²), coprime to N.
     const N& value() const noexcept { return value_; }
+    /// The key it is a ciphertext of.
     const public_key<N>& key() const noexcept { return key_; }
 
     /// Homomorphic addition: Enc(a + b).
@@ -279,8 +285,11 @@ public:
         }
     }
 
+    /// The public key (N = p·q, g = N + 1).
     const dkg::public_key<N>& public_key() const noexcept { return public_; }
+    /// The prime p.
     const N& p() const noexcept { return p_; }
+    /// The prime q.
     const N& q() const noexcept { return q_; }
 
     /// φ(N) = (p-1)(q-1).

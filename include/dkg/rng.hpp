@@ -75,9 +75,12 @@ void fill_random(G& rng, std::span<std::uint8_t> out)
 /// @throws std::system_error if the operating system cannot supply random bytes.
 class system_rng {
 public:
+    /// 64 random bits per call.
     using result_type = std::uint64_t;
 
+    /// 0.
     static constexpr result_type min() noexcept { return 0; }
+    /// 2^64 - 1.
     static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
     system_rng() = default;
@@ -89,6 +92,8 @@ public:
         for (std::size_t i = 0; i < buffer_.size(); ++i) b[i] = 0;
     }
 
+    /// The next 64 random bits (refills the buffer from the operating system when it is used up).
+    /// @throws std::system_error if the operating system cannot supply random bytes.
     result_type operator()()
     {
         if (used_ + sizeof(result_type) > buffer_.size()) {

@@ -60,7 +60,10 @@ struct step_tag {
 
 /// Traffic counted by a session (payload bytes, without framing).
 struct session_stats {
-    std::uint64_t messages_sent = 0, bytes_sent = 0, messages_received = 0, bytes_received = 0;
+    std::uint64_t messages_sent = 0;     ///< messages handed to the transport
+    std::uint64_t bytes_sent = 0;        ///< their payload bytes
+    std::uint64_t messages_received = 0; ///< messages received for this session
+    std::uint64_t bytes_received = 0;    ///< their payload bytes
 };
 
 /// Outcome of session::gather_first.
@@ -259,6 +262,7 @@ public:
     using executor_type = typename Transport::executor_type;
 
     /// @param transport the party's transport; must outlive the session.
+    /// @param options the per-message timeout and the other settings of session_options.
     /// @throws std::invalid_argument if options.timeout is not positive.
     explicit session(Transport& transport, session_options options = {}) : transport_(transport), options_(options)
     {
@@ -299,6 +303,7 @@ public:
     /// The session id; all-zero until established.
     const session_id& id() const noexcept { return id_; }
 
+    /// Whether the session id has been agreed (establish or establish_with).
     bool established() const noexcept { return established_; }
 
     /// Messages and payload bytes sent and received through this session (including round 0).
@@ -417,6 +422,7 @@ public:
     ///
     /// All sends are started first, then all receives, concurrently, so a slow party delays only
     /// its own message. The first failure cancels the rest.
+    /// @param tag the step, round and topic of the messages (unique within the session).
     /// @param outgoing n entries; the own entry is returned unchanged at result[self()-1].
     /// @returns result[j-1] = the message from party j.
     /// @throws protocol_error naming the first party that failed or timed out.

@@ -29,10 +29,10 @@ using session_id = std::array<std::uint8_t, 16>;
 /// Identifies a message: which run, which protocol step, which round of it, and which topic within
 /// the round. A receive for one tag never consumes a message with another tag.
 struct message_tag {
-    session_id session{};
-    std::uint32_t step = 0;
-    std::uint32_t round = 0;
-    std::uint32_t topic = 0;
+    session_id session{};    ///< the run (session::id)
+    std::uint32_t step = 0;  ///< the protocol step (dkg/steps.hpp)
+    std::uint32_t round = 0; ///< the round within the step
+    std::uint32_t topic = 0; ///< the sub-channel within the round
 
     friend auto operator<=>(const message_tag&, const message_tag&) = default;
     friend bool operator==(const message_tag&, const message_tag&) = default;

@@ -31,14 +31,15 @@ struct is_cpp_int_backend<boost::multiprecision::cpp_int_backend<MinBits, MaxBit
 template <class Backend, boost::multiprecision::expression_template_option ET>
 struct bigint_traits<boost::multiprecision::number<Backend, ET>>
     : generic_bigint_traits<boost::multiprecision::number<Backend, ET>> {
-    using N = boost::multiprecision::number<Backend, ET>;
-    using base = generic_bigint_traits<N>;
+    using N = boost::multiprecision::number<Backend, ET>; ///< the integer type
+    using base = generic_bigint_traits<N>;               ///< the operator-only implementations
 
     static_assert(boost::multiprecision::number_category<N>::value == boost::multiprecision::number_kind_integer,
                   "dkg needs an integer type");
     static_assert(std::numeric_limits<N>::is_signed && !std::numeric_limits<N>::is_bounded,
                   "dkg needs a signed, unbounded integer type such as cpp_int");
 
+    /// b^e mod m in [0, m) with boost::multiprecision::powm (b reduced into [0, m) first).
     static N powm(const N& b, const N& e, const N& m)
     {
         N reduced = N(b % m);
@@ -46,14 +47,17 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         return N(boost::multiprecision::powm(reduced, e, m));
     }
 
+    /// The non-negative gcd, boost::multiprecision::gcd.
     static N gcd(const N& a, const N& b) { return N(boost::multiprecision::gcd(a, b)); }
 
+    /// Bits of \|a\| from boost::multiprecision::msb; 0 for 0.
     static std::size_t bit_length(const N& a)
     {
         if (a == 0) return 0;
         return static_cast<std::size_t>(boost::multiprecision::msb(base::magnitude(a))) + 1;
     }
 
+    /// \|a\| mod 2^64, read from the limbs of a `cpp_int` backend.
     static std::uint64_t low_u64(const N& a)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {
@@ -71,11 +75,13 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         }
     }
 
+    /// \|a\| mod m, for 0 < m < 2^64.
     static std::uint64_t mod_u64(const N& a, std::uint64_t m)
     {
         return static_cast<std::uint64_t>(N(base::magnitude(a) % static_cast<unsigned long long>(m)));
     }
 
+    /// \|a\| big-endian without leading zero bytes, with boost::multiprecision::export_bits.
     static std::vector<std::uint8_t> to_bytes(const N& a)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {
@@ -88,6 +94,7 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         }
     }
 
+    /// The non-negative value of big-endian `bytes`, with boost::multiprecision::import_bits.
     static N from_bytes(std::span<const std::uint8_t> bytes)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {
@@ -100,12 +107,17 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         }
     }
 
+    /// `a` in base 10 (Boost's str()) or 16.
+    /// @throws std::invalid_argument for another base.
     static std::string to_string(const N& a, int base_)
     {
         if (base_ == 10) return a.str();
         return base::to_string(a, base_);
     }
 
+    /// Parses an optional '-' and digits of base 10 or 16 (checked first: Boost alone would
+    /// accept prefixes and read a leading 0 as octal).
+    /// @throws std::invalid_argument for another base or text.
     static N from_string(std::string_view text, int base_)
     {
         bool negative = false;
@@ -116,6 +128,7 @@ struct bigint_traits<boost::multiprecision::number<Backend, ET>>
         return negative ? N(-out) : out;
     }
 
+    /// Overwrites the limbs of a `cpp_int` backend, then sets a = 0.
     static void secure_clear(N& a)
     {
         if constexpr (detail::is_cpp_int_backend<Backend>::value) {

@@ -57,11 +57,13 @@ using gmp_int = boost::multiprecision::mpz_int;
 /// GMP-backed integer without expression templates.
 using gmp_int_et_off = boost::multiprecision::number<boost::multiprecision::gmp_int, boost::multiprecision::et_off>;
 
+/// Traits for the GMP backend (`gmp_int`, `gmp_int_et_off`): every member calls GMP directly.
 template <boost::multiprecision::expression_template_option ET>
 struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_int, ET>>
     : generic_bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_int, ET>> {
-    using N = boost::multiprecision::number<boost::multiprecision::gmp_int, ET>;
+    using N = boost::multiprecision::number<boost::multiprecision::gmp_int, ET>; ///< the integer type
 
+    /// b^e mod m in [0, m), mpz_powm.
     static N powm(const N& b, const N& e, const N& m)
     {
         N out;
@@ -180,6 +182,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return table.powers.size() * table.modulus->limbs() * sizeof(mp_limb_t);
     }
 
+    /// a^-1 mod m in [0, m), mpz_invert; empty if gcd(a, m) ≠ 1 or m ≤ 1.
     static std::optional<N> invert(const N& a, const N& m)
     {
         if (m <= 1) return std::nullopt;
@@ -188,6 +191,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// The non-negative gcd, mpz_gcd.
     static N gcd(const N& a, const N& b)
     {
         N out;
@@ -195,18 +199,22 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// The Jacobi symbol (a/n), mpz_jacobi.
+    /// @throws std::invalid_argument unless n is odd and positive.
     static int jacobi(const N& a, const N& n)
     {
         if (n <= 0 || mpz_even_p(n.backend().data())) throw std::invalid_argument("jacobi: n must be odd and positive");
         return mpz_jacobi(a.backend().data(), n.backend().data());
     }
 
+    /// Bits of \|a\|, mpz_sizeinbase; 0 for 0.
     static std::size_t bit_length(const N& a)
     {
         if (mpz_sgn(a.backend().data()) == 0) return 0;
         return mpz_sizeinbase(a.backend().data(), 2);
     }
 
+    /// \|a\| mod 2^64 from the lowest limb(s).
     static std::uint64_t low_u64(const N& a)
     {
         static_assert(sizeof(mp_limb_t) >= sizeof(std::uint64_t) || sizeof(mp_limb_t) == 4);
@@ -218,6 +226,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         }
     }
 
+    /// \|a\| mod m, for 0 < m < 2^64 (mpz_tdiv_ui).
     static std::uint64_t mod_u64(const N& a, std::uint64_t m)
     {
         if constexpr (sizeof(unsigned long) >= sizeof(std::uint64_t)) {
@@ -227,6 +236,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         }
     }
 
+    /// \|a\| big-endian without leading zero bytes, from the limbs.
     static std::vector<std::uint8_t> to_bytes(const N& a)
     {
         const auto* z = a.backend().data();
@@ -251,6 +261,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         }
     }
 
+    /// The non-negative value of big-endian `bytes`, written into the limbs.
     static N from_bytes(std::span<const std::uint8_t> bytes)
     {
         N out;
@@ -274,6 +285,8 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// `a` in base 10 or 16 (lower case), mpz_get_str.
+    /// @throws std::invalid_argument for another base.
     static std::string to_string(const N& a, int base)
     {
         if (base != 10 && base != 16) throw std::invalid_argument("base: must be 10 or 16");
@@ -283,6 +296,8 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// Parses an optional '-' and digits of base 10 or 16 (checked first), mpz_set_str.
+    /// @throws std::invalid_argument for another base or text.
     static N from_string(std::string_view text, int base)
     {
         bool negative = false;
@@ -294,6 +309,7 @@ struct bigint_traits<boost::multiprecision::number<boost::multiprecision::gmp_in
         return out;
     }
 
+    /// Overwrites every allocated limb (also those above the value's size), then sets a = 0.
     static void secure_clear(N& a)
     {
         auto* z = detail::gmp_raw_access::raw(a.backend());

@@ -149,23 +149,29 @@ inline std::string bytes_to_hex(std::span<const std::uint8_t> bytes)
 /// members call each other, so that a specialisation that replaces one member speeds up the others.
 template <class N, class Derived = bigint_traits<N>>
 struct generic_bigint_traits {
+    /// 2^64, the base of the conversions below.
     static N two_64() { return N(1u) << 64; }
 
+    /// Whether a < 0.
     static bool is_negative(const N& a) { return a < N(0u); }
 
+    /// \|a\|.
     static N magnitude(const N& a) { return is_negative(a) ? N(-a) : a; }
 
+    /// \|a\| mod 2^64.
     static std::uint64_t low_u64(const N& a)
     {
         const N low = N(magnitude(a) % two_64());
         return static_cast<std::uint64_t>(static_cast<unsigned long long>(low));
     }
 
+    /// \|a\| mod m, for 0 < m < 2^64.
     static std::uint64_t mod_u64(const N& a, std::uint64_t m)
     {
         return Derived::low_u64(N(magnitude(a) % N(static_cast<unsigned long long>(m))));
     }
 
+    /// Bits of \|a\|; 0 for 0 (64 bits at a time).
     static std::size_t bit_length(const N& a)
     {
         N x = magnitude(a);
@@ -178,6 +184,7 @@ struct generic_bigint_traits {
         return bits + static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(static_cast<unsigned long long>(x))));
     }
 
+    /// \|a\| as big-endian bytes without leading zero bytes (empty for 0).
     static std::vector<std::uint8_t> to_bytes(const N& a)
     {
         std::vector<std::uint8_t> out;
@@ -195,6 +202,7 @@ struct generic_bigint_traits {
         return detail::strip_leading_zeros(std::move(out));
     }
 
+    /// The non-negative value of big-endian `bytes`.
     static N from_bytes(std::span<const std::uint8_t> bytes)
     {
         N result(0u);
@@ -211,6 +219,8 @@ struct generic_bigint_traits {
         return result;
     }
 
+    /// `a` in base 10 or 16 (lower case), with '-' if negative (quadratic: 19 digits per division).
+    /// @throws std::invalid_argument for another base.
     static std::string to_string(const N& a, int base)
     {
         if (base == 16) {
@@ -237,6 +247,8 @@ struct generic_bigint_traits {
         return out;
     }
 
+    /// Parses an optional '-' and one or more digits of base 10 or 16, nothing else.
+    /// @throws std::invalid_argument for another base or text.
     static N from_string(std::string_view text, int base)
     {
         bool negative = false;
@@ -257,6 +269,7 @@ struct generic_bigint_traits {
         return negative ? N(-result) : result;
     }
 
+    /// The non-negative greatest common divisor (Euclid's algorithm).
     static N gcd(const N& a, const N& b)
     {
         N x = magnitude(a), y = magnitude(b);
@@ -269,6 +282,7 @@ struct generic_bigint_traits {
         return x;
     }
 
+    /// a^-1 mod m in [0, m) by the extended Euclidean algorithm; empty if gcd(a, m) ≠ 1 or m ≤ 1.
     static std::optional<N> invert(const N& a, const N& m)
     {
         const N zero(0u), one(1u);
@@ -290,6 +304,8 @@ struct generic_bigint_traits {
         return t0;
     }
 
+    /// The Jacobi symbol (a/n) by quadratic reciprocity.
+    /// @throws std::invalid_argument unless n is odd and positive.
     static int jacobi(const N& a_in, const N& n_in)
     {
         const N zero(0u), one(1u);
@@ -311,6 +327,8 @@ struct generic_bigint_traits {
         return n == one ? result : 0;
     }
 
+    /// base^exponent mod modulus in [0, modulus) by left-to-right square-and-multiply; requires
+    /// exponent ≥ 0 and modulus > 0.
     static N powm(const N& base, const N& exponent, const N& modulus)
     {
         const N one(1u);
@@ -387,6 +405,7 @@ struct generic_bigint_traits {
         return bytes;
     }
 
+    /// Sets a = 0; a type that can overwrite its storage should replace this.
     static void secure_clear(N& a) { a = N(0u); }
 };
 

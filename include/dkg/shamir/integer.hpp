@@ -82,7 +82,9 @@ public:
         share_bound_ = N(N(delta_ * secret_bound_) + N(coefficient_bound_ * powers));
     }
 
+    /// n, the number of parties.
     std::size_t parties() const noexcept { return parties_; }
+    /// t, the degree of the sharing polynomial.
     std::size_t degree() const noexcept { return degree_; }
     /// Δ = n!.
     const N& delta() const noexcept { return delta_; }

@@ -89,8 +89,11 @@ public:
             throw std::invalid_argument("modulus: must have no prime factor up to the number of parties");
     }
 
+    /// m, the modulus of the shares.
     const N& modulus() const noexcept { return modulus_; }
+    /// n, the number of parties.
     std::size_t parties() const noexcept { return parties_; }
+    /// The default degree of the sharing polynomials.
     std::size_t degree() const noexcept { return degree_; }
 
     /// Shares `secret` (reduced mod m) with a random polynomial of the default degree.

@@ -43,6 +43,7 @@ enum class fault_action {
 
 /// Selects the nth message sent (counting only messages that pass the filters) and applies an action.
 struct fault_rule {
+    /// What to do with the selected message.
     fault_action action = fault_action::drop;
     /// Which matching message (1 = the first). For `disconnect`, the party goes silent after the nth
     /// matching message; 0 means at once.
@@ -62,9 +63,13 @@ struct fault_rule {
 /// What a faulty_transport did.
 struct fault_stats {
     std::size_t sent = 0; ///< sends requested (including dropped ones)
-    std::size_t dropped = 0, delayed = 0, duplicated = 0, corrupted = 0, truncated = 0;
+    std::size_t dropped = 0;    ///< messages not sent
+    std::size_t delayed = 0;    ///< messages sent late
+    std::size_t duplicated = 0; ///< messages sent twice
+    std::size_t corrupted = 0;  ///< messages sent with a flipped byte
+    std::size_t truncated = 0;  ///< messages sent cut short
     std::size_t send_errors = 0; ///< errors of sends made after the caller's send completed (latency, delay)
-    bool disconnected = false;
+    bool disconnected = false; ///< whether the party has gone silent (fault_action::disconnect)
 };
 
 /// Wraps a transport and injects faults into the messages this party sends.
@@ -82,9 +87,12 @@ struct fault_stats {
 template <transport Inner>
 class faulty_transport {
 public:
+    /// The wrapped transport's type.
     using inner_type = Inner;
+    /// The inner transport's executor type.
     using executor_type = typename Inner::executor_type;
 
+    /// Wraps `inner`, which must outlive this object; no rule yet, so messages pass unchanged.
     explicit faulty_transport(Inner& inner) : state_(std::make_shared<state>(inner)) {}
 
     faulty_transport(const faulty_transport&) = delete;
@@ -123,9 +131,11 @@ public:
     /// The wrapped transport.
     Inner& inner() noexcept { return *state_->inner; }
 
-    /// The inner transport's executor, id and n.
+    /// The inner transport's executor.
     executor_type get_executor() const { return state_->inner->get_executor(); }
+    /// The inner transport's party id.
     party_id self() const noexcept { return state_->inner->self(); }
+    /// The inner transport's number of parties.
     std::size_t party_count() const noexcept { return static_cast<std::size_t>(state_->inner->party_count()); }
 
     /// Sends through the rules. Completion signature: `void(boost::system::error_code)`.

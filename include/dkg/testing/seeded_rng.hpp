@@ -19,9 +19,12 @@ inline constexpr std::uint64_t default_test_seed = 0x646b672d74657374ull; // "dk
 /// every value drawn, so it lives in dkg::testing: production code must name it on purpose.
 class seeded_rng {
 public:
+    /// 64 bits per call.
     using result_type = std::uint64_t;
 
+    /// 0.
     static constexpr result_type min() noexcept { return 0; }
+    /// 2^64 - 1.
     static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
 
     /// Derives the stream from `seed` and a `label` (e.g. the party id), so that several generators
@@ -33,8 +36,10 @@ public:
         stream_.seed(h.finish());
     }
 
+    /// The next 64 bits of the stream.
     result_type operator()() noexcept { return stream_.next_u64(); }
 
+    /// Fills `out` with the next bytes of the stream.
     void fill(std::span<std::uint8_t> out) noexcept { stream_.fill(out); }
 
 private:

@@ -29,6 +29,7 @@ namespace dkg::testing {
 /// with boost::asio::error::operation_not_supported.
 class transport_archetype {
 public:
+    /// Any I/O executor.
     using executor_type = boost::asio::any_io_executor;
 
     /// @param ex where completions are posted.
@@ -36,9 +37,11 @@ public:
     /// @param n the number of parties.
     transport_archetype(executor_type ex, party_id self, std::size_t n) : ex_(std::move(ex)), self_(self), n_(n) {}
 
-    /// The executor, id and n given at construction.
+    /// The executor given at construction.
     executor_type get_executor() const { return ex_; }
+    /// The id given at construction.
     party_id self() const noexcept { return self_; }
+    /// The n given at construction.
     std::size_t party_count() const noexcept { return n_; }
 
     /// Completion signature: `void(boost::system::error_code)`.

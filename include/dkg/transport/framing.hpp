@@ -101,10 +101,13 @@ struct message {
 /// errc::message_too_large; `what()` says which check failed (never the frame's contents).
 class frame_error : public boost::system::system_error {
 public:
+    /// @param code errc::malformed_message, errc::unsupported_version or errc::message_too_large.
+    /// @param what_failed which check failed (never the frame's contents).
     frame_error(errc code, const std::string& what_failed)
         : boost::system::system_error(make_error_code(code)), text_(make_error_code(code).message() + ": " + what_failed)
     {
     }
+    /// The error code's message, then what failed.
     const char* what() const noexcept override { return text_.c_str(); }
 
 private:
