@@ -5,6 +5,9 @@
 // unknown CA, a wrong key password.
 #include "support.hpp"
 
+#include <dkg/serialization.hpp>
+#include <dkg/threshold.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
@@ -222,6 +225,57 @@ BOOST_AUTO_TEST_CASE(distributed_decryption_among_running_parties)
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(partials_out_writes_partial_decryptions_that_anyone_can_check)
+{
+    const auto& k = party_key();
+    temp_dir d;
+    const auto c = encrypt(k.out, {"42", "-7"});
+    const auto partials_file = [&](int id) { return d / ("partials-" + std::to_string(id) + ".json"); };
+    const unsigned base = free_base_port(3);
+    std::vector<std::vector<std::string>> args;
+    for (int id = 1; id <= 3; ++id)
+        args.push_back(decrypt_party_args(id, base, k.out, {"--receivers", "1", "--partials-out", partials_file(id)}, c));
+    const auto r = run_parties({1, 2, 3}, args, d);
+    for (int id = 1; id <= 3; ++id) BOOST_REQUIRE_MESSAGE(r[static_cast<std::size_t>(id - 1)].code == 0, r[static_cast<std::size_t>(id - 1)].err);
+    BOOST_CHECK_EQUAL(r[0].out, "42\n-7\n");
+
+    // Every file holds its party's partial decryptions with proofs that verify against the public
+    // threshold key; parties 2 and 3's combine to the plaintexts.
+    const auto share = dkg::load_key_share<dkg::gmp_int>(k.out + "/party-1.share");
+    const dkg::threshold_key<dkg::gmp_int> key(share);
+    std::vector<dkg::ciphertext<dkg::gmp_int>> cs;
+    for (const auto& text : c) cs.push_back(share.public_key().make_ciphertext(dkg::from_decimal<dkg::gmp_int>(text)));
+    std::vector<std::vector<dkg::partial_decryption<dkg::gmp_int>>> by_party;
+    for (int id = 1; id <= 3; ++id) {
+        const auto o = parse_json(read_text(partials_file(id))).as_object();
+        BOOST_CHECK_EQUAL(o.at("type").as_string(), "dkg.partial_decryptions");
+        BOOST_CHECK_EQUAL(o.at("version").as_int64(), 1);
+        BOOST_CHECK_EQUAL(o.at("party").as_int64(), id);
+        BOOST_REQUIRE_EQUAL(o.at("ciphertexts").as_array().size(), 2u);
+        BOOST_CHECK_EQUAL(o.at("ciphertexts").as_array()[0].as_string(), c[0]);
+        BOOST_REQUIRE_EQUAL(o.at("partial_decryptions").as_array().size(), 2u);
+        by_party.emplace_back();
+        for (std::size_t i = 0; i < 2; ++i) {
+            const auto p = dkg::partial_decryption_from_json(key, boost::json::serialize(o.at("partial_decryptions").as_array()[i]));
+            BOOST_CHECK_EQUAL(p.party, static_cast<dkg::party_id>(id));
+            BOOST_CHECK_MESSAGE(dkg::verify(key, cs[i], p), "party " << id << ", ciphertext " << i + 1);
+            BOOST_CHECK_MESSAGE(!dkg::verify(key, cs[1 - i], p), "a partial decryption verifies for another ciphertext");
+            by_party.back().push_back(p);
+        }
+    }
+    const auto m = dkg::combine_batch(key, std::span<const dkg::ciphertext<dkg::gmp_int>>(cs),
+                                      std::span<const std::vector<dkg::partial_decryption<dkg::gmp_int>>>(by_party).subspan(1));
+    BOOST_CHECK_EQUAL(share.public_key().from_residue(m[0]), dkg::gmp_int(42));
+    BOOST_CHECK_EQUAL(share.public_key().from_residue(m[1]), dkg::gmp_int(-7));
+
+    // An existing file is kept (before any party starts) unless --force is given.
+    const auto again = run(decrypt_party_args(1, free_base_port(3), k.out, {"--partials-out", partials_file(1)}, c));
+    BOOST_CHECK_EQUAL(again.code, 3);
+    BOOST_CHECK_MESSAGE(again.err.find("already exists (use --force to overwrite it)") != std::string::npos, again.err);
+    const auto force_alone = run(decrypt_party_args(1, free_base_port(3), k.out, {"--force"}, c));
+    BOOST_CHECK_EQUAL(force_alone.code, 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_port_in_use_is_reported)

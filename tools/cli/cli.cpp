@@ -209,6 +209,8 @@ std::vector<option_spec> decrypt_party_option_specs()
         {"--decryption-id", "ID", "Number (at most 19 digits) distinguishing decryption runs on the same key; every party gives the same (default 0)."},
         {"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."},
         {"--threads", "K", "Worker threads for this party's partial decryptions and proof checks; 0 for one per hardware thread (default 1)."},
+        {"--partials-out", "FILE", "After the decryption, also write this party's partial decryptions of the ciphertexts, with proofs, to FILE (JSON), for publication."},
+        {"--force", "", "Overwrite the --partials-out file if it exists."},
         input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace.")};
     add_tls_options(o);
     o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
@@ -239,6 +241,10 @@ const command_spec decrypt_party_spec{
     "\n"
     "With --json every party prints one object: party, receiver, plaintexts (null at non-receivers), used, faulty, "
     "unavailable.\n"
+    "\n"
+    "With --partials-out FILE a party also writes its own partial decryptions of the ciphertexts with proofs of "
+    "correct decryption (a dkg.partial_decryptions document, docs/cli.md), so that anyone holding the public "
+    "threshold key can check them and combine any t+1 parties' files.\n"
     "\n"
     "Example (party 1; parties 2 and 3 run the same with their own shares):\n"
     "  dkg decrypt-party --share keys/party-1.share --base-port 7100 --receivers 1 \"$c\"",
@@ -445,6 +451,9 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
         o.threads = a.number("--threads", 1, 0, 1024);
         o.precision = precision_of(a);
         o.ciphertexts = values_of(a, "ciphertexts");
+        if (auto f = a.value("--partials-out")) o.partials_out = *f;
+        o.force = a.has("--force");
+        if (o.force && !o.partials_out) throw usage_error("--force goes with --partials-out");
         return commands.decrypt_party(o, streams);
     }
     // info

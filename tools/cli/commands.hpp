@@ -81,6 +81,8 @@ struct decrypt_party_options {
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};
     unsigned precision = 0;
     std::vector<std::string> ciphertexts;
+    std::optional<std::filesystem::path> partials_out; ///< also write this party's partial decryptions with proofs
+    bool force = false;                                ///< overwrite partials_out
 };
 
 /// `dkg info`.

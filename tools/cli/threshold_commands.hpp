@@ -146,6 +146,27 @@ boost::asio::awaitable<void> decrypt_on(Session& s, session_id id, system_rng& r
     }
 }
 
+/// The file of `decrypt-party --partials-out` (docs/cli.md): this party's partial decryptions of
+/// `ciphertexts`, each with its proof of correct decryption, and the ciphertexts they belong to.
+template <big_integer N>
+std::string partials_document(const key_share<N>& share, const std::vector<ciphertext<N>>& ciphertexts, system_rng& rng)
+{
+    const auto partials = partial_decrypt_batch(share, std::span<const ciphertext<N>>(ciphertexts), rng);
+    std::vector<std::string> values, documents;
+    for (const auto& c : ciphertexts) values.push_back(json_string(to_decimal(c.value())));
+    for (const auto& p : partials) {
+        std::string text = to_json(p);
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        documents.push_back(std::move(text));
+    }
+    return json_object({{"type", json_string("dkg.partial_decryptions")},
+                        {"version", "1"},
+                        {"party", std::to_string(share.id())},
+                        {"ciphertexts", json_array(values)},
+                        {"partial_decryptions", json_array(documents)}}) +
+           "\n";
+}
+
 } // namespace threshold_detail
 
 template <big_integer N>
@@ -246,6 +267,8 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
     const auto& key = share.public_key();
     const auto encoder = make_encoder(key, o.precision);
     auto ciphertexts = parse_ciphertexts(key, o.ciphertexts);
+    if (o.partials_out) refuse_to_overwrite(*o.partials_out, o.force);
+    const std::vector<ciphertext<N>> decrypted = o.partials_out ? ciphertexts : std::vector<ciphertext<N>>{};
     const bool receiver = options.receivers.empty() ||
                           std::find(options.receivers.begin(), options.receivers.end(), share.id()) != options.receivers.end();
 
@@ -293,6 +316,12 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
                         " were unavailable (not running within the connect window, or failed)");
     if (!result->faulty.empty())
         streams.warning("rejected partial decryptions of parties " + json_text(threshold_detail::id_list(result->faulty)));
+    if (o.partials_out) {
+        write_file_atomically(*o.partials_out, threshold_detail::partials_document(share, decrypted, rng),
+                              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::group_read |
+                                  std::filesystem::perms::others_read);
+        streams.note(label + " wrote its partial decryptions with proofs to " + o.partials_out->string());
+    }
     return exit_ok;
 }
 
