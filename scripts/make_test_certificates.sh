@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make_test_certificates.sh OUT_DIR N [--expired K] [--network ID]
+# make_test_certificates.sh OUT_DIR N [--expired K] [--network ID] [--server NAME]
 #
 # FOR TESTS AND LOCAL EXPERIMENTS ONLY. Makes a throw-away certificate authority and certificates
 # for parties 1..N of dkg's TLS transport (dkg/transport/tls.hpp), with the openssl command line.
@@ -13,6 +13,9 @@
 #   expired-party-K.pem, .key           party K's certificate, expired since 2020
 #   other-ca.pem, other-ca.key          a second CA, unknown to the parties
 #   other-ca-party-K.pem, .key          party K's certificate issued by that second CA
+#   server.pem, server.key              with --server NAME: a TLS server certificate issued by the
+#                                       test CA for NAME, localhost and 127.0.0.1 (e.g. for the
+#                                       ballot box of dkg-vote)
 # Party K is 1 unless --expired K says otherwise.
 #
 # A party's certificate names it "dkg-party-I" (subject common name and DNS subject alternative
@@ -23,7 +26,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 OUT_DIR N [--expired K] [--network ID]" >&2
+    echo "usage: $0 OUT_DIR N [--expired K] [--network ID] [--server NAME]" >&2
     exit 2
 }
 
@@ -33,6 +36,7 @@ count=$2
 shift 2
 expired=1
 network=
+server=
 while (($# > 0)); do
     case $1 in
     --expired)
@@ -45,6 +49,11 @@ while (($# > 0)); do
         network=$2
         shift 2
         ;;
+    --server)
+        (($# >= 2)) || usage
+        server=$2
+        shift 2
+        ;;
     *) usage ;;
     esac
 done
@@ -52,6 +61,8 @@ done
 [[ $expired =~ ^[1-9][0-9]*$ ]] || { echo "$0: K must be a positive number" >&2; exit 2; }
 [[ $network =~ ^[A-Za-z0-9._-]*$ ]] && ((${#network} <= 64)) ||
     { echo "$0: the network id may have at most 64 letters, digits, '.', '_' or '-'" >&2; exit 2; }
+[[ -z $server || $server =~ ^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$ ]] ||
+    { echo "$0: the server name may have letters, digits, '.' and '-'" >&2; exit 2; }
 command -v openssl >/dev/null || { echo "$0: openssl not found (install the openssl package)" >&2; exit 1; }
 
 mkdir -p -- "$out"
@@ -112,10 +123,26 @@ EOF
     fi
 }
 
+# new_server NAME: server.pem and server.key, a TLS server certificate issued by the test CA for
+# NAME, localhost and 127.0.0.1.
+new_server() {
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+        -keyout server.key -out "$work/server.csr" -subj "/O=dkg test/CN=$1" 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+    cat >"$work/server.ext" <<EOF
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:$1,DNS:localhost,IP:127.0.0.1
+EOF
+    openssl x509 -req -in "$work/server.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -CAserial "$work/ca.srl" \
+        -sha256 -days 30 -extfile "$work/server.ext" -out server.pem 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+}
+
 new_ca ca "dkg test CA"
 for ((i = 1; i <= count; ++i)); do new_party ca "party-$i" "$i"; done
 new_party ca "expired-party-$expired" "$expired" 20200101000000Z 20200102000000Z
 new_ca other-ca "unknown CA"
 new_party other-ca "other-ca-party-$expired" "$expired"
+[[ -z $server ]] || new_server "$server"
 chmod 644 ./*.pem
-echo "made a test CA and certificates for parties 1..$count${network:+ of network $network} in $(pwd)"
+echo "made a test CA and certificates for parties 1..$count${network:+ of network $network}${server:+ and the server $server} in $(pwd)"
