@@ -10,6 +10,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -152,19 +153,16 @@ template <big_integer N>
 std::string partials_document(const key_share<N>& share, const std::vector<ciphertext<N>>& ciphertexts, system_rng& rng)
 {
     const auto partials = partial_decrypt_batch(share, std::span<const ciphertext<N>>(ciphertexts), rng);
-    std::vector<std::string> values, documents;
-    for (const auto& c : ciphertexts) values.push_back(json_string(to_decimal(c.value())));
-    for (const auto& p : partials) {
-        std::string text = to_json(p);
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        documents.push_back(std::move(text));
-    }
-    return json_object({{"type", json_string("dkg.partial_decryptions")},
-                        {"version", "1"},
-                        {"party", std::to_string(share.id())},
-                        {"ciphertexts", json_array(values)},
-                        {"partial_decryptions", json_array(documents)}}) +
-           "\n";
+    boost::json::array values, documents;
+    for (const auto& c : ciphertexts) values.emplace_back(to_decimal(c.value()));
+    // Each partial decryption in its own JSON form (docs/formats.md), as a nested object.
+    for (const auto& p : partials) documents.push_back(boost::json::parse(to_json(p)));
+    const boost::json::object document{{"type", "dkg.partial_decryptions"},
+                                       {"version", 1},
+                                       {"party", share.id()},
+                                       {"ciphertexts", std::move(values)},
+                                       {"partial_decryptions", std::move(documents)}};
+    return json_text(document) + "\n";
 }
 
 } // namespace threshold_detail
