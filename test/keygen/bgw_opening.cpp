@@ -93,37 +93,37 @@ BOOST_AUTO_TEST_CASE(describes_itself)
 {
     boost::asio::thread_pool pool(1);
     dkg::keygen_params params;
-    const dkg::bgw_opening<dkg::gmp_int> opening(make_context(1, 3, 1, 1024, pool), params);
+    const dkg::bgw_opening<test_support::fast_int> opening(make_context(1, 3, 1, 1024, pool), params);
     dkg::agreed_parameters agreed;
     opening.describe(agreed);
     BOOST_TEST(agreed.to_string() == "opening = bgw_opening");
-    BOOST_TEST((opening.ring_modulus() == dkg::modulus_ring<dkg::gmp_int>(2048, 3)));
+    BOOST_TEST((opening.ring_modulus() == dkg::modulus_ring<test_support::fast_int>(2048, 3)));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_or_out_of_range_shares_name_the_sender)
 {
     // Party 2 sends values at or above the ring modulus in the first round, then garbage.
     const std::size_t n = 3, count = 4;
-    const auto shares = candidate_shares<dkg::gmp_int>(n, 128, count);
+    const auto shares = candidate_shares<test_support::fast_int>(n, 128, count);
     boost::asio::thread_pool pool(1);
     dkg::keygen_params params;
     params.key_length = 128;
-    const auto m = dkg::modulus_ring<dkg::gmp_int>(128, n);
+    const auto m = dkg::modulus_ring<test_support::fast_int>(128, n);
     for (bool garbage : {false, true}) {
         const auto errors = run_parties(n, [&](auto& session, auto& rng, dkg::party_id id) -> boost::asio::awaitable<void> {
             if (id == 2) {
                 std::vector<dkg::bytes> payloads(n);
                 for (auto& p : payloads) {
                     dkg::writer w;
-                    w.integers(std::vector<dkg::gmp_int>(3 * count, m));
+                    w.integers(std::vector<test_support::fast_int>(3 * count, m));
                     p = garbage ? dkg::bytes{1, 2, 3} : w.finish();
                 }
                 co_await session.exchange({dkg::keygen_steps::modulus_shares, 0, 0}, std::move(payloads));
                 co_return;
             }
-            dkg::bgw_opening<dkg::gmp_int> opening(make_context(id, n, 1, 64, pool), params);
+            dkg::bgw_opening<test_support::fast_int> opening(make_context(id, n, 1, 64, pool), params);
             const auto& mine = shares[id - 1];
-            (void)co_await opening.open(session, rng, std::span<const dkg::gmp_int>(mine.first), std::span<const dkg::gmp_int>(mine.second), 0);
+            (void)co_await opening.open(session, rng, std::span<const test_support::fast_int>(mine.first), std::span<const test_support::fast_int>(mine.second), 0);
         });
         for (std::size_t j : {0u, 2u}) {
             BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));
@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(an_opening_off_the_polynomial_is_detected)
     // n = 5, t = 1: the opened shares of parties 4 and 5 must lie on the polynomial through those of
     // parties 1..3. Party 5 opens a wrong value: every honest party fails with inconsistent_result.
     const std::size_t n = 5, count = 3;
-    const auto shares = candidate_shares<dkg::gmp_int>(n, 128, count);
+    const auto shares = candidate_shares<test_support::fast_int>(n, 128, count);
     boost::asio::thread_pool pool(1);
     dkg::keygen_params params;
     params.key_length = 128;
@@ -154,18 +154,18 @@ BOOST_AUTO_TEST_CASE(an_opening_off_the_polynomial_is_detected)
             std::vector<dkg::bytes> payloads(n);
             for (auto& p : payloads) {
                 dkg::writer w;
-                w.integers(std::vector<dkg::gmp_int>(3 * count, dkg::gmp_int(0u)));
+                w.integers(std::vector<test_support::fast_int>(3 * count, test_support::fast_int(0u)));
                 p = w.finish();
             }
             co_await session.exchange({dkg::keygen_steps::modulus_shares, 0, 0}, std::move(payloads));
             dkg::writer w;
-            w.integers(std::vector<dkg::gmp_int>(count, dkg::gmp_int(1u)));
+            w.integers(std::vector<test_support::fast_int>(count, test_support::fast_int(1u)));
             co_await session.all_gather({dkg::keygen_steps::modulus_open, 0, 0}, w.finish());
             co_return;
         }
-        dkg::bgw_opening<dkg::gmp_int> opening(make_context(id, n, 1, 64, pool), params);
+        dkg::bgw_opening<test_support::fast_int> opening(make_context(id, n, 1, 64, pool), params);
         const auto& mine = shares[id - 1];
-        (void)co_await opening.open(session, rng, std::span<const dkg::gmp_int>(mine.first), std::span<const dkg::gmp_int>(mine.second), 0);
+        (void)co_await opening.open(session, rng, std::span<const test_support::fast_int>(mine.first), std::span<const test_support::fast_int>(mine.second), 0);
     });
     for (std::size_t j = 0; j < 4; ++j) {
         BOOST_TEST_REQUIRE(static_cast<bool>(errors[j]));

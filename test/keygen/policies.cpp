@@ -30,21 +30,21 @@ constexpr bool shipped_layers_model_their_concepts()
 }
 
 static_assert(shipped_layers_model_their_concepts<dkg::cpp_int, memory_session, rng>());
-static_assert(shipped_layers_model_their_concepts<dkg::gmp_int, memory_session, dkg::system_rng>());
+static_assert(shipped_layers_model_their_concepts<test_support::fast_int, memory_session, dkg::system_rng>());
 static_assert(shipped_layers_model_their_concepts<test_support::toy_int, archetype_session, rng>());
 
 // The bundle keeps the order of its first four parameters; the opening layer comes last.
-using four = dkg::keygen_policies<dkg::gmp_int, dkg::sieve::trial_division<dkg::gmp_int>, dkg::biprime::boneh_franklin<dkg::gmp_int>,
-                                  dkg::integer_key_sharing<dkg::gmp_int>>;
-static_assert(std::is_same_v<four::candidates, dkg::sieve::trial_division<dkg::gmp_int>>);
-static_assert(std::is_same_v<four::biprimality, dkg::biprime::boneh_franklin<dkg::gmp_int>>);
-static_assert(std::is_same_v<four::key_sharing, dkg::integer_key_sharing<dkg::gmp_int>>);
-static_assert(std::is_same_v<four::opening, dkg::bgw_opening<dkg::gmp_int>>);
-static_assert(std::is_same_v<dkg::keygen_policies<dkg::gmp_int>::candidates, dkg::sieve::configured<dkg::gmp_int>>);
+using four = dkg::keygen_policies<test_support::fast_int, dkg::sieve::trial_division<test_support::fast_int>, dkg::biprime::boneh_franklin<test_support::fast_int>,
+                                  dkg::integer_key_sharing<test_support::fast_int>>;
+static_assert(std::is_same_v<four::candidates, dkg::sieve::trial_division<test_support::fast_int>>);
+static_assert(std::is_same_v<four::biprimality, dkg::biprime::boneh_franklin<test_support::fast_int>>);
+static_assert(std::is_same_v<four::key_sharing, dkg::integer_key_sharing<test_support::fast_int>>);
+static_assert(std::is_same_v<four::opening, dkg::bgw_opening<test_support::fast_int>>);
+static_assert(std::is_same_v<dkg::keygen_policies<test_support::fast_int>::candidates, dkg::sieve::configured<test_support::fast_int>>);
 
 // ---- types that miss a requirement -------------------------------------------------------------
 
-using N = dkg::gmp_int;
+using N = test_support::fast_int;
 using awaitable_shares = boost::asio::awaitable<std::vector<N>>;
 using ctx = const dkg::keygen_context&;
 using prm = const dkg::keygen_params&;

@@ -28,21 +28,21 @@ constexpr bool archetypes_model_their_concepts()
            dkg::biprimality_policy<dkg::testing::biprimality_archetype<N>, N, S, G> &&
            dkg::key_sharing_policy<dkg::testing::key_sharing_archetype<N>, N, S, G> && dkg::keygen_policy_bundle<archetypes<N>, S, G>;
 }
-static_assert(archetypes_model_their_concepts<dkg::gmp_int, archetype_session, dkg::testing::seeded_rng>());
+static_assert(archetypes_model_their_concepts<test_support::fast_int, archetype_session, dkg::testing::seeded_rng>());
 static_assert(archetypes_model_their_concepts<dkg::cpp_int, dkg::session<dkg::memory_transport>, dkg::system_rng>());
 static_assert(archetypes_model_their_concepts<test_support::toy_int, archetype_session, dkg::system_rng>());
 
 // Nothing beyond the requirements: no copies, no moves, no default construction.
-static_assert(!std::is_copy_constructible_v<dkg::testing::candidate_archetype<dkg::gmp_int>>);
-static_assert(!std::is_move_constructible_v<dkg::testing::opening_archetype<dkg::gmp_int>>);
-static_assert(!std::is_default_constructible_v<dkg::testing::biprimality_archetype<dkg::gmp_int>>);
-static_assert(!std::is_copy_assignable_v<dkg::testing::key_sharing_archetype<dkg::gmp_int>>);
+static_assert(!std::is_copy_constructible_v<dkg::testing::candidate_archetype<test_support::fast_int>>);
+static_assert(!std::is_move_constructible_v<dkg::testing::opening_archetype<test_support::fast_int>>);
+static_assert(!std::is_default_constructible_v<dkg::testing::biprimality_archetype<test_support::fast_int>>);
+static_assert(!std::is_copy_assignable_v<dkg::testing::key_sharing_archetype<test_support::fast_int>>);
 
 } // namespace
 
 // The run of key generation compiles with nothing but the archetypes: it asks no more of a layer
 // (nor of a transport) than the concepts promise.
-template class dkg::detail::keygen_run<archetypes<dkg::gmp_int>, archetype_session, dkg::testing::seeded_rng>;
+template class dkg::detail::keygen_run<archetypes<test_support::fast_int>, archetype_session, dkg::testing::seeded_rng>;
 template class dkg::detail::keygen_run<archetypes<test_support::toy_int>, archetype_session, dkg::system_rng>;
 
 BOOST_AUTO_TEST_SUITE(keygen_archetypes)
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_SUITE(keygen_archetypes)
 // the other parties, waiting for its messages, with an error naming it).
 BOOST_AUTO_TEST_CASE(a_key_generation_with_an_archetype_fails_at_once)
 {
-    using N = dkg::gmp_int;
+    using N = test_support::fast_int;
     dkg::keygen_params params;
     params.key_length = 128;
     dkg::session_options options;
@@ -70,12 +70,12 @@ BOOST_AUTO_TEST_CASE(archetypes_describe_themselves)
     const auto context = test_support::make_context(1, 3, 1, 64, pool);
     const dkg::keygen_params params;
     dkg::agreed_parameters agreed;
-    dkg::testing::candidate_archetype<dkg::gmp_int>(context, params).describe(agreed);
-    dkg::testing::opening_archetype<dkg::gmp_int>(context, params).describe(agreed);
-    dkg::testing::biprimality_archetype<dkg::gmp_int>(context, params).describe(agreed);
-    dkg::testing::key_sharing_archetype<dkg::gmp_int>(context, params).describe(agreed);
+    dkg::testing::candidate_archetype<test_support::fast_int>(context, params).describe(agreed);
+    dkg::testing::opening_archetype<test_support::fast_int>(context, params).describe(agreed);
+    dkg::testing::biprimality_archetype<test_support::fast_int>(context, params).describe(agreed);
+    dkg::testing::key_sharing_archetype<test_support::fast_int>(context, params).describe(agreed);
     BOOST_TEST(agreed.entries().size() == 4u);
-    BOOST_TEST(dkg::testing::candidate_archetype<dkg::gmp_int>(context, params).expected_pairs() == 1.0);
+    BOOST_TEST(dkg::testing::candidate_archetype<test_support::fast_int>(context, params).expected_pairs() == 1.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
