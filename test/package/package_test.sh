@@ -82,7 +82,7 @@ libs=$("$pkg_config" --libs dkg-gmp)
     fail "pkg-config --cflags dkg-gmp does not point into the package: $cflags"
 [[ $cflags == *-DDKG_HAS_GMP=1* && $libs == *-lgmp* ]] || fail "pkg-config dkg-gmp: cflags '$cflags', libs '$libs'"
 # shellcheck disable=SC2086 # the flags are words
-"$cxx" -std=c++20 -O1 $cflags "$source/test/cmake/consumer.cpp" -o "$work/pkg_config_consumer" $libs
+"$cxx" -std=c++20 -O1 -DDKG_CONSUMER_EXPECTS_GMP=1 $cflags "$source/test/cmake/consumer.cpp" -o "$work/pkg_config_consumer" $libs
 "$work/pkg_config_consumer"
 if [[ $tls == tls ]]; then
     tls_cflags=$("$pkg_config" --cflags dkg-tls)
