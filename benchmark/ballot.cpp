@@ -19,6 +19,8 @@
 // --only runs one operation K times (default 20) and nothing else, for instruction counts with
 // valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*run_only*', which do not depend
 // on the machine's load (benchmark/results/ballot.txt).
+#include "command_line.hpp"
+
 #include <dkg/proofs.hpp>
 #include <dkg/testing/seeded_rng.hpp>
 
@@ -48,31 +50,21 @@ struct settings {
     int repeat = 20;
 };
 
-[[noreturn]] void usage()
-{
-    std::cerr << "usage: benchmark_ballot [--bits B] [--runs R] [--json]\n"
-                 "       benchmark_ballot --only OPERATION [--repeat K] [--bits B]\n";
-    std::exit(2);
-}
-
 settings parse(int argc, char** argv)
 {
     settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        const auto value = [&]() -> std::string {
-            if (i + 1 >= argc) usage();
-            return argv[++i];
-        };
-        if (arg == "--json") s.json = true;
-        else if (arg == "--bits") s.bits = std::strtoul(value().c_str(), nullptr, 10);
-        else if (arg == "--runs") s.runs = std::max(1, std::atoi(value().c_str()));
-        else if (arg == "--only") s.only = value();
-        else if (arg == "--repeat") s.repeat = std::max(1, std::atoi(value().c_str()));
-        else usage();
-    }
-    if (s.bits < 256 || s.bits > 4096 || s.bits % 2 != 0) {
-        std::cerr << "--bits: an even number from 256 to 4096\n";
+    dkg_benchmark::po::options_description options("options");
+    options.add_options()
+        ("bits", dkg_benchmark::number_in<std::size_t>(s.bits, 256, 4096, "bits", "B"), "bit length of the key's N (even)")
+        ("runs", dkg_benchmark::number_in<int>(s.runs, 1, 1000, "runs", "R"), "runs of each measurement")
+        ("json", dkg_benchmark::po::bool_switch(&s.json), "print one JSON object instead of text")
+        ("only", dkg_benchmark::po::value<std::string>(&s.only)->value_name("OPERATION"),
+         "run only this operation, --repeat times, without timing (for callgrind instruction counts)")
+        ("repeat", dkg_benchmark::number_in<int>(s.repeat, 1, 100000, "repeat", "K"), "repetitions of --only");
+    dkg_benchmark::parse_command_line(argc, argv, "benchmark_ballot",
+                                      "benchmark_ballot [--bits B] [--runs R] [--json] | --only OPERATION [--repeat K] [--bits B]", options);
+    if (s.bits % 2 != 0) {
+        std::cerr << "benchmark_ballot: --bits: must be even\n";
         std::exit(2);
     }
     return s;

@@ -1,6 +1,6 @@
-// Command-line parsing of the whole-protocol benchmark programs (benchmark_keygen,
-// benchmark_threshold, benchmark_soak) with Boost.Program_options: --help prints the options;
-// a mistake prints one error line and the usage, and exits with status 2.
+// Command-line parsing of the benchmark programs (benchmark_keygen, benchmark_threshold,
+// benchmark_soak, benchmark_ballot, benchmark_voting) with Boost.Program_options: --help prints
+// the options; a mistake prints one error line and the usage, and exits with status 2.
 #pragma once
 
 #include <boost/program_options/options_description.hpp>

@@ -22,6 +22,8 @@
 #include <https_client.hpp>
 #include <json.hpp>
 
+#include "command_line.hpp"
+
 #include <dkg/rng.hpp>
 #include <dkg/serialization.hpp>
 #include <dkg/testing/trusted_dealer.hpp>
@@ -289,21 +291,17 @@ std::string machine()
 int main(int argc, char** argv)
 try {
     settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&] {
-            if (i + 1 >= argc) throw std::invalid_argument(a + ": missing value");
-            return std::stoul(argv[++i]);
-        };
-        if (a == "--ballots") s.ballots = value();
-        else if (a == "--clients") s.clients = value();
-        else if (a == "--bits") s.bits = value();
-        else if (a == "--runs") s.runs = static_cast<int>(value());
-        else if (a == "--server-threads") s.server_threads = static_cast<unsigned>(value());
-        else if (a == "--json") s.json = true;
-        else throw std::invalid_argument("unknown option " + a + " (see the comment at the top of benchmark/voting.cpp)");
-    }
-    if (s.ballots < 1 || s.clients < 1 || s.runs < 1 || s.ballots > 100000) throw std::invalid_argument("ballots, clients and runs must be positive");
+    dkg_benchmark::po::options_description options("options");
+    options.add_options()
+        ("ballots", dkg_benchmark::number_in<std::size_t>(s.ballots, 1, 100000, "ballots", "B"), "ballots cast in each run")
+        ("clients", dkg_benchmark::number_in<std::size_t>(s.clients, 1, 1000, "clients", "C"), "concurrent HTTPS clients (threads)")
+        ("bits", dkg_benchmark::number_in<std::size_t>(s.bits, 256, 8192, "bits", "BITS"), "bit length of the key's N")
+        ("runs", dkg_benchmark::number_in<int>(s.runs, 1, 100, "runs", "R"), "runs (each with a fresh ballot box and database)")
+        ("server-threads", dkg_benchmark::number_in<unsigned>(s.server_threads, 0, 1024, "server-threads", "K"),
+         "worker threads of the ballot box; 0 for one per hardware thread")
+        ("json", dkg_benchmark::po::bool_switch(&s.json), "print one JSON object instead of text");
+    dkg_benchmark::parse_command_line(argc, argv, "benchmark_voting",
+                                      "benchmark_voting [--ballots B] [--clients C] [--bits BITS] [--runs R] [--server-threads K] [--json]", options);
 
     const fs::path dir = fs::temp_directory_path() / ("dkg-benchmark-voting-" + std::to_string(getpid()));
     fs::create_directories(dir);
