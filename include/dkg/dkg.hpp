@@ -46,9 +46,12 @@
 #include <dkg/shamir/modular.hpp>
 #include <dkg/sieve.hpp>
 
-// Threshold decryption.
+// Threshold decryption: the one-shot functions, the scheme policy and its default model, and the
+// distributed decryption over a session.
 #include <dkg/threshold.hpp>
 #include <dkg/threshold/async_decrypt.hpp>
+#include <dkg/threshold/paillier_scheme.hpp>
+#include <dkg/threshold/scheme.hpp>
 
 // Zero-knowledge proofs on ciphertexts and encrypted ballots.
 #include <dkg/proofs.hpp>

@@ -7,6 +7,7 @@
 
 #include <dkg/bigint.hpp>
 #include <dkg/codec.hpp>
+#include <dkg/detail/party_list.hpp>
 #include <dkg/detail/sha256.hpp>
 #include <dkg/encoding.hpp>
 #include <dkg/error.hpp>
@@ -266,14 +267,6 @@ bool verify_proof(const threshold_key<N>& key, const N& c, const partial_decrypt
     return decryption_challenge(key.public_key(), key.verification_base(), c, p.value, vk, a, b, p.party) == proof.challenge;
 }
 
-inline std::string describe_parties(std::span<const party_id> parties)
-{
-    if (parties.empty()) return "none";
-    std::string out;
-    for (party_id p : parties) out += (out.empty() ? "" : ", ") + std::to_string(p);
-    return out;
-}
-
 /// Checks the ids of partials given by a caller: each in 1..n, no repeats.
 inline void check_partial_ids(std::span<const party_id> ids, std::size_t parties)
 {
@@ -311,6 +304,33 @@ template <big_integer N>
 std::vector<N> combination_coefficients(const threshold_key<N>& key, std::span<const party_id> ids)
 {
     return shamir::integer_lagrange_at_zero<N>(ids.first(key.threshold() + 1), key.parties());
+}
+
+/// The plaintext residues of `count` ciphertexts from the partials of the parties `ids` (distinct,
+/// in 1..n, at least t+1; the first t+1 are used): `lists[k][i]` is party ids[k]'s partial of
+/// ciphertext i. Calls `check(p)` on each partial used before any arithmetic with it. Nothing if
+/// the partials of some ciphertext do not combine.
+template <big_integer N, class Lists, class Check>
+std::optional<std::vector<N>> combine_lists(const threshold_key<N>& key, std::span<const party_id> ids, std::size_t count, const Lists& lists,
+                                            Check check)
+{
+    std::vector<N> out;
+    out.reserve(count);
+    if (count == 0) return out;
+    const std::size_t needed = key.threshold() + 1;
+    const auto mu = combination_coefficients(key, ids);
+    std::vector<const N*> values(needed);
+    for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t k = 0; k < needed; ++k) {
+            const auto& p = lists[k][i];
+            check(p);
+            values[k] = &p.value;
+        }
+        auto m = combine_values<N>(key, mu, values);
+        if (!m) return std::nullopt;
+        out.push_back(*std::move(m));
+    }
+    return out;
 }
 
 inline const char* const combine_context = "threshold combine";
@@ -495,23 +515,13 @@ std::vector<N> combine_batch(const threshold_key<N>& key, std::span<const cipher
     const std::size_t needed = key.threshold() + 1;
     if (ids.size() < needed) throw detail::not_enough_partials(needed, ids, detail::combine_context);
     const std::span<const party_id> used(ids.data(), needed);
-    const auto mu = detail::combination_coefficients(key, used);
-    std::vector<N> out;
-    out.reserve(ciphertexts.size());
-    std::vector<const N*> values(needed);
-    for (std::size_t i = 0; i < ciphertexts.size(); ++i) {
-        for (std::size_t k = 0; k < needed; ++k) {
-            const auto& p = by_party[k][i];
-            if (!detail::is_unit_mod_n2(key.public_key(), p.value))
-                throw protocol_error(make_error_code(errc::protocol_violation), p.party,
-                                     std::string(detail::combine_context) + ": partial decryption not in Z_{N^2}^*");
-            values[k] = &p.value;
-        }
-        auto m = detail::combine_values<N>(key, mu, values);
-        if (!m) throw detail::combination_failed<N>(used);
-        out.push_back(*std::move(m));
-    }
-    return out;
+    auto out = detail::combine_lists<N>(key, used, ciphertexts.size(), by_party, [&key](const partial_decryption<N>& p) {
+        if (!detail::is_unit_mod_n2(key.public_key(), p.value))
+            throw protocol_error(make_error_code(errc::protocol_violation), p.party,
+                                 std::string(detail::combine_context) + ": partial decryption not in Z_{N^2}^*");
+    });
+    if (!out) throw detail::combination_failed<N>(used);
+    return *std::move(out);
 }
 
 // ---- decoding ---------------------------------------------------------------------------------
