@@ -256,11 +256,12 @@ inline run_outcome<dkg::key_share<N>> run_keygen(std::size_t n, const dkg::keyge
 }
 
 /// Establishes every session (without faults: the rules of a decryption test name its step), then
-/// decrypts `ciphertexts` at every party with `options`.
-inline run_outcome<dkg::decryption_result<N>> run_decrypt(const std::vector<dkg::key_share<N>>& shares,
-                                                          const std::vector<dkg::ciphertext<N>>& ciphertexts,
-                                                          const dkg::decrypt_options& options, std::chrono::milliseconds timeout,
-                                                          const std::vector<fault>& faults, texts& said, std::uint64_t seed = 12)
+/// decrypts `ciphertexts` at every party with `options`, with the threshold scheme of the share type
+/// (dkg::default_threshold_scheme: any scheme, not only the default one, runs through the matrix).
+template <class Share, class Ciphertext, class Plaintext = typename dkg::default_threshold_scheme_t<Share>::plaintext_type>
+run_outcome<dkg::decryption_result<Plaintext>> run_decrypt(const std::vector<Share>& shares, const std::vector<Ciphertext>& ciphertexts,
+                                                           const dkg::decrypt_options& options, std::chrono::milliseconds timeout,
+                                                           const std::vector<fault>& faults, texts& said, std::uint64_t seed = 12)
 {
     const std::size_t n = shares.size();
     capture_warnings warnings(said);
@@ -270,7 +271,7 @@ inline run_outcome<dkg::decryption_result<N>> run_decrypt(const std::vector<dkg:
     });
     w.io.run();
     w.io.restart();
-    return run_all<dkg::decryption_result<N>>(w, n, [&](std::size_t j, auto on_done) {
+    return run_all<dkg::decryption_result<Plaintext>>(w, n, [&](std::size_t j, auto on_done) {
         dkg::async_decrypt(*w.sessions[j], shares[j], ciphertexts, options, *w.rngs[j], std::move(on_done));
     });
 }

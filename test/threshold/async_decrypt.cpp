@@ -1,29 +1,19 @@
 #include <dkg/threshold/async_decrypt.hpp>
 
 #include "backends.hpp"
+#include "threshold/session_support.hpp"
 #include "threshold_support.hpp"
-#include "transport/helpers.hpp"
 
-#include <dkg/session.hpp>
 #include <dkg/testing/seeded_rng.hpp>
-#include <dkg/transport/memory.hpp>
-#include <dkg/transport/tcp.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <map>
-#include <memory>
 #include <future>
-#include <set>
+#include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 using namespace test_support;
@@ -32,41 +22,7 @@ namespace {
 
 constexpr std::size_t test_bits = 256;
 
-using session_type = dkg::session<dkg::memory_transport>;
-
-template <class N>
-using outcome = std::pair<std::exception_ptr, dkg::decryption_result<N>>;
-
-// n parties over the memory transport in one io_context, with established sessions.
-struct network {
-    boost::asio::io_context io;
-    dkg::memory_network net;
-    std::vector<std::unique_ptr<session_type>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
-
-    explicit network(std::size_t n, dkg::session_options options = {}) : net(io, n)
-    {
-        for (dkg::party_id j = 1; j <= n; ++j) {
-            sessions.push_back(std::make_unique<session_type>(net.party(j), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 500 + j));
-        }
-        for (auto& s : sessions) boost::asio::co_spawn(s->get_executor(), s->establish(*rngs[s->self() - 1]), boost::asio::detached);
-        io.run();
-        io.restart();
-        for (auto& s : sessions) BOOST_TEST_REQUIRE(s->established());
-    }
-
-    session_type& session(dkg::party_id j) { return *sessions[j - 1]; }
-
-    /// Starts party j's decryption; its outcome lands in `into[j]`.
-    template <class N>
-    void start(dkg::party_id j, const dkg::key_share<N>& share, const std::vector<dkg::ciphertext<N>>& cts, dkg::decrypt_options options,
-               std::map<dkg::party_id, outcome<N>>& into)
-    {
-        dkg::async_decrypt(session(j), share, cts, std::move(options), *rngs[j - 1],
-                           [&into, j](std::exception_ptr e, dkg::decryption_result<N> r) { into[j] = {e, std::move(r)}; });
-    }
-};
+using network = memory_parties;
 
 template <class N>
 std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const std::vector<N>& plain, dkg::testing::seeded_rng& rng)
@@ -82,14 +38,6 @@ void check_plaintexts(const outcome<N>& o, const dkg::public_key<N>& pk, const s
     BOOST_TEST_REQUIRE(!o.first, message_of(o.first));
     BOOST_TEST_REQUIRE(o.second.plaintexts.has_value());
     BOOST_TEST((dkg::to_signed(pk, std::span<const N>(*o.second.plaintexts)) == plain));
-}
-
-dkg::decrypt_options with_id(std::uint64_t id, bool proofs = true)
-{
-    dkg::decrypt_options o;
-    o.id = id;
-    o.verify_proofs = proofs;
-    return o;
 }
 
 /// A party's share with `delta` added: its partial decryptions are wrong and its proofs fail.
@@ -378,48 +326,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(over_tcp_loopback, N, shipped_backends)
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 5, rng);
     const auto cts = encrypt_all(pk, plain, rng);
-    boost::asio::io_context io;
-    auto work = boost::asio::make_work_guard(io);
-    std::thread runner([&io] { io.run(); });
-    {
-        transport_test::tcp_cluster cluster(io, 3);
-        auto& transports = cluster.parties;
-        std::vector<std::unique_ptr<dkg::session<dkg::tcp_transport>>> sessions;
-        std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
-        // Stops the io thread before the sessions and transports go away, also on a failed check.
-        struct stop_on_exit {
-            boost::asio::io_context& io;
-            boost::asio::executor_work_guard<boost::asio::io_context::executor_type>& work;
-            std::thread& runner;
-            ~stop_on_exit()
-            {
-                work.reset();
-                io.stop();
-                runner.join();
-            }
-        } stopper{io, work, runner};
-        std::vector<std::future<void>> ready;
-        for (auto& t : transports) ready.push_back(t->async_start(boost::asio::use_future));
-        for (auto& f : ready) f.get();
-        ready.clear();
-        for (dkg::party_id j = 1; j <= 3; ++j) {
-            sessions.push_back(std::make_unique<dkg::session<dkg::tcp_transport>>(*transports[j - 1]));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 600 + j));
-            ready.push_back(boost::asio::co_spawn(sessions.back()->get_executor(), sessions.back()->establish(*rngs.back()),
-                                                  boost::asio::use_future));
-        }
-        for (auto& f : ready) f.get();
-        std::vector<std::future<dkg::decryption_result<N>>> all;
-        for (dkg::party_id j = 1; j <= 3; ++j)
-            all.push_back(dkg::async_decrypt(*sessions[j - 1], key.shares[j - 1], cts, with_id(1), *rngs[j - 1], boost::asio::use_future));
-        for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
-        // Party 3 crashes; parties 1 and 2 still decrypt.
-        transports[2]->close();
-        all.clear();
-        for (dkg::party_id j = 1; j <= 2; ++j)
-            all.push_back(dkg::async_decrypt(*sessions[j - 1], key.shares[j - 1], cts, with_id(2), *rngs[j - 1], boost::asio::use_future));
-        for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
-    }
+    tcp_parties net(3);
+    std::vector<std::future<dkg::decryption_result<N>>> all;
+    for (dkg::party_id j = 1; j <= 3; ++j)
+        all.push_back(dkg::async_decrypt(net.session(j), key.shares[j - 1], cts, with_id(1), *net.rngs[j - 1], boost::asio::use_future));
+    for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
+    // Party 3 crashes; parties 1 and 2 still decrypt.
+    net.cluster.parties[2]->close();
+    all.clear();
+    for (dkg::party_id j = 1; j <= 2; ++j)
+        all.push_back(dkg::async_decrypt(net.session(j), key.shares[j - 1], cts, with_id(2), *net.rngs[j - 1], boost::asio::use_future));
+    for (auto& f : all) check_plaintexts(outcome<N>{nullptr, f.get()}, pk, plain);
 }
 
 BOOST_AUTO_TEST_CASE(real_size_batch_with_proofs, *boost::unit_test::label("slow"))

@@ -133,8 +133,9 @@ boost::asio::awaitable<void> parallel_for(boost::asio::thread_pool& pool, std::s
     return parallel_for(pool.get_executor(), count, chunks, std::move(fn));
 }
 
-/// As parallel_for, but blocks the calling thread (which must not be one of the pool's) until
-/// every chunk has finished; for work inside a synchronous callback.
+/// As parallel_for (fn(begin, end) or fn(chunk, begin, end)), but blocks the calling thread (which
+/// must not be one of the pool's) until every chunk has finished; for work inside a synchronous
+/// callback.
 template <class Fn>
 void parallel_for_blocking(boost::asio::thread_pool& pool, std::size_t count, std::size_t chunks, Fn fn)
 {
@@ -147,9 +148,14 @@ void parallel_for_blocking(boost::asio::thread_pool& pool, std::size_t count, st
     std::size_t begin = 0;
     for (std::size_t c = 0; c < chunks; ++c) {
         const std::size_t end = begin + per_chunk + (c < extra ? 1 : 0);
-        boost::asio::post(pool, [&, begin, end] {
+        boost::asio::post(pool, [&, c, begin, end] {
             try {
-                fn(begin, end);
+                if constexpr (std::is_invocable_v<Fn&, std::size_t, std::size_t, std::size_t>) {
+                    fn(c, begin, end);
+                } else {
+                    (void)c;
+                    fn(begin, end);
+                }
             } catch (...) {
                 std::lock_guard<std::mutex> lock(mutex);
                 if (!error) error = std::current_exception();

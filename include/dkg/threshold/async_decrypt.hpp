@@ -2,21 +2,20 @@
 // their partial decryptions of a batch to the receivers, and each receiver combines the first t+1
 // valid ones that arrive. Up to n−(t+1) parties may be offline, silent or wrong.
 //
-// Generic over the session type: dkg::session<T>, or any type with its interface.
+// Generic over the threshold-decryption scheme (dkg::threshold_scheme, dkg/threshold/scheme.hpp;
+// the default for a dkg::key_share<N> is dkg::paillier_threshold_scheme<N>) and over the session
+// type: dkg::session<T>, or any type with its interface.
 #pragma once
 
-#include <dkg/bigint.hpp>
-#include <dkg/codec.hpp>
-#include <dkg/detail/sha256.hpp>
 #include <dkg/detail/blocking.hpp>
 #include <dkg/detail/parallel.hpp>
+#include <dkg/detail/party_list.hpp>
 #include <dkg/error.hpp>
-#include <dkg/key_share.hpp>
-#include <dkg/paillier.hpp>
 #include <dkg/rng.hpp>
 #include <dkg/session.hpp>
 #include <dkg/steps.hpp>
-#include <dkg/threshold.hpp>
+#include <dkg/threshold/paillier_scheme.hpp>
+#include <dkg/threshold/scheme.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -29,12 +28,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <exception>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -60,7 +60,8 @@ struct decrypt_options {
 
     /// Attach a proof to every partial decryption and check every proof received, so that a wrong
     /// partial is attributed to its party and replaced. Without proofs only partials that do not
-    /// combine (C ≢ 1 mod N) are caught; a deliberately shifted partial then goes unnoticed.
+    /// combine are caught (for the default scheme: C ≢ 1 mod N); a deliberately shifted partial
+    /// then goes unnoticed.
     bool verify_proofs = true;
 
     /// Deadline of the whole operation; zero means none (the session's per-message timeout applies
@@ -102,11 +103,12 @@ private:
 };
 
 /// What one party learns from a distributed decryption.
-template <big_integer N>
+/// @tparam Plaintext the scheme's plaintext type (for dkg::paillier_threshold_scheme<N>: N).
+template <class Plaintext>
 struct decryption_result {
-    /// The plaintext residues in [0, N), in the order of the ciphertexts (see `to_signed` and
-    /// `decode`); empty (std::nullopt) at a party that is not a receiver.
-    std::optional<std::vector<N>> plaintexts;
+    /// The plaintexts in the order of the ciphertexts (for the default scheme, residues in [0, N):
+    /// see `to_signed` and `decode`); empty (std::nullopt) at a party that is not a receiver.
+    std::optional<std::vector<Plaintext>> plaintexts;
     /// The t+1 parties whose partial decryptions were combined (receivers only).
     std::vector<party_id> used;
     /// Parties whose partial decryptions were rejected: malformed, of other ciphertexts, with a
@@ -123,41 +125,40 @@ inline std::string decryption_context(std::uint64_t id)
     return "threshold decrypt " + std::to_string(id);
 }
 
-/// Binds messages to the key and the exact ciphertexts (never to their text).
-template <big_integer N>
-sha256::digest batch_digest(const public_key<N>& key, const std::vector<ciphertext<N>>& ciphertexts)
-{
-    sha256 h;
-    const std::string_view domain = "dkg/threshold/batch/v1";
-    h.update_u64(domain.size()).update(domain);
-    hash_integer(h, key.n());
-    h.update_u64(ciphertexts.size());
-    for (const auto& c : ciphertexts) hash_integer(h, c.value());
-    return h.finish();
-}
-
-template <big_integer N, class Session>
+/// One party's run of a distributed decryption with scheme S (docs/protocol.md §6 for the default
+/// scheme). Uses S only through dkg::threshold_scheme and dkg::threshold_scheme_traits.
+template <threshold_scheme S, class Session>
 class decrypt_run {
 public:
-    decrypt_run(Session& session, key_share<N> share, std::vector<ciphertext<N>> ciphertexts, decrypt_options options)
-        : session_(session), share_(std::move(share)), key_(share_), ciphertexts_(std::move(ciphertexts)),
-          options_(std::move(options)), context_(decryption_context(options_.id)),
-          digest_(batch_digest(share_.public_key(), ciphertexts_)), threads_(worker_threads(options_.threads)), workers_(threads_)
+    using traits = threshold_scheme_traits<S>;
+    using share_type = typename S::share_type;
+    using public_data_type = typename S::public_data_type;
+    using ciphertext_type = typename S::ciphertext_type;
+    using partial_type = typename S::partial_type;
+    using plaintext_type = typename S::plaintext_type;
+    using result_type = decryption_result<plaintext_type>;
+
+    decrypt_run(Session& session, share_type share, public_data_type key, std::vector<ciphertext_type> ciphertexts, decrypt_options options)
+        : session_(session), share_(std::move(share)), key_(std::move(key)), ciphertexts_(std::move(ciphertexts)),
+          options_(std::move(options)), context_(decryption_context(options_.id)), digest_(S::batch_digest(key_, batch())),
+          self_(S::share_party(share_)), threads_(worker_threads(options_.threads)), workers_(threads_)
     {
-        for (party_id p = 1; p <= share_.parties(); ++p) {
+        for (party_id p = 1; p <= S::parties(key_); ++p) {
             if (options_.receivers.empty() || contains(options_.receivers, p)) receivers_.push_back(p);
             if (options_.contributors.empty() || contains(options_.contributors, p)) contributors_.push_back(p);
         }
-        receiver_ = contains(receivers_, share_.id());
-        contributor_ = contains(contributors_, share_.id());
+        receiver_ = contains(receivers_, self_);
+        contributor_ = contains(contributors_, self_);
     }
 
     template <class G>
-    boost::asio::awaitable<decryption_result<N>> run(G& rng)
+    boost::asio::awaitable<result_type> run(G& rng)
     {
-        if (ciphertexts_.empty()) co_return finish(std::vector<N>{});
+        if (ciphertexts_.empty()) co_return finish({});
         if (contributor_) co_await contribute(rng);
-        if (!receiver_) co_return decryption_result<N>{};
+        if (!receiver_) co_return result_type{};
+        // Forked after the contribution, so that the caller's generator feeds the proofs first.
+        if (options_.verify_proofs) verify_rngs_ = fork_rngs(rng, threads_);
         co_return finish(co_await gather_and_combine());
     }
 
@@ -169,37 +170,44 @@ public:
     }
 
 private:
-    using partial_list = std::vector<partial_decryption<N>>;
+    using partial_list = std::vector<partial_type>;
 
     static bool contains(const std::vector<party_id>& ids, party_id p) { return std::find(ids.begin(), ids.end(), p) != ids.end(); }
 
-    /// Step 200; the decryption id in round (high 32 bits) and topic (low 32 bits).
+    std::span<const ciphertext_type> batch() const { return ciphertexts_; }
+
+    /// steps::decrypt::partials; the decryption id in round (high 32 bits) and topic (low 32 bits).
     step_tag tag() const
     {
-        return step_tag{threshold_steps::partials, static_cast<std::uint32_t>(options_.id >> 32),
+        return step_tag{steps::decrypt::partials, static_cast<std::uint32_t>(options_.id >> 32),
                         static_cast<std::uint32_t>(options_.id & 0xffffffffu)};
     }
 
-    // ---- contributors (docs/protocol.md §6: c_j = c^(2·Δ·s_j), with a proof) -------------------
+    // ---- contributors: this party's partial decryptions, with proofs if asked -------------------
 
     template <class G>
     boost::asio::awaitable<void> contribute(G& rng)
     {
         std::vector<party_id> to;
         for (party_id r : receivers_)
-            if (r != share_.id()) to.push_back(r);
+            if (r != self_) to.push_back(r);
         const bool proofs = options_.verify_proofs && !to.empty();
-        partial_list mine(ciphertexts_.size());
+        std::vector<partial_list> chunks(threads_);
         if (proofs) {
             auto rngs = fork_rngs(rng, threads_);
-            co_await parallel_for(workers_, mine.size(), threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-                for (std::size_t i = begin; i < end; ++i) mine[i] = partial_decrypt_proved(share_, ciphertexts_[i], rngs[chunk], options_.sigma);
+            co_await parallel_for(workers_, ciphertexts_.size(), threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                chunks[chunk] = traits::partial_decrypt_batch(share_, key_, batch().subspan(begin, end - begin), rngs[chunk], options_.sigma);
             });
         } else {
-            co_await parallel_for(workers_, mine.size(), threads_, [&](std::size_t begin, std::size_t end) {
-                for (std::size_t i = begin; i < end; ++i) mine[i] = partial_decrypt_unchecked(share_, ciphertexts_[i]);
+            co_await parallel_for(workers_, ciphertexts_.size(), threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                chunks[chunk] = traits::partial_decrypt_batch(share_, key_, batch().subspan(begin, end - begin));
             });
         }
+        partial_list mine;
+        mine.reserve(ciphertexts_.size());
+        for (auto& chunk : chunks)
+            for (auto& p : chunk) mine.push_back(std::move(p));
+        if (mine.size() != ciphertexts_.size()) throw std::logic_error("threshold scheme: partial_decrypt_batch returned a list of the wrong length");
         const bytes message = encode(mine);
         for (party_id r : to) {
             try {
@@ -208,15 +216,15 @@ private:
                 // An offline receiver does not stop the others from decrypting.
             }
         }
-        if (receiver_) pool_.emplace_back(share_.id(), std::move(mine));
+        if (receiver_) pool_.emplace_back(self_, std::move(mine));
     }
 
-    /// u8 version 1, the batch digest, u32 count, then each partial decryption (detail::write_partial).
+    /// u8 version 1, the batch digest, u32 count, then each partial decryption (S::write_partial).
     bytes encode(const partial_list& partials) const
     {
         writer w;
         w.u8(1).raw(digest_).u32(static_cast<std::uint32_t>(partials.size()));
-        for (const auto& p : partials) write_partial(w, p);
+        for (const auto& p : partials) S::write_partial(w, p);
         return w.finish();
     }
 
@@ -232,35 +240,38 @@ private:
         if (r.u32() != ciphertexts_.size()) throw decode_error("wrong number of partial decryptions");
         partial_list out;
         out.reserve(ciphertexts_.size());
-        for (std::size_t i = 0; i < ciphertexts_.size(); ++i) {
-            auto p = read_partial(r, key_);
-            if (p.party != from) throw decode_error("partial decryption names another party");
-            if (p.proof.has_value() != options_.verify_proofs) throw decode_error("proof missing or unexpected");
+        for (const auto& c : ciphertexts_) {
+            auto p = S::read_partial(r, key_, c);
+            if (S::partial_party(p) != from) throw decode_error("partial decryption names another party");
+            if (S::has_proof(p) != options_.verify_proofs) throw decode_error("proof missing or unexpected");
             out.push_back(std::move(p));
         }
         r.expect_end();
         if (options_.verify_proofs) {
-            std::vector<char> valid(out.size(), 0);
-            parallel_for_blocking(workers_, out.size(), threads_, [&](std::size_t begin, std::size_t end) {
-                for (std::size_t i = begin; i < end; ++i) valid[i] = verify_proof(key_, ciphertexts_[i].value(), out[i]) ? 1 : 0;
+            std::vector<char> failed(threads_, 0);
+            parallel_for_blocking(workers_, out.size(), threads_, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+                std::vector<verification_item<S>> items;
+                items.reserve(end - begin);
+                for (std::size_t i = begin; i < end; ++i) items.push_back({&ciphertexts_[i], &out[i]});
+                failed[chunk] = traits::verify_batch(key_, std::span<const verification_item<S>>(items), verify_rngs_[chunk]).empty() ? 0 : 1;
             });
-            if (std::find(valid.begin(), valid.end(), 0) != valid.end()) throw decode_error("proof of a partial decryption fails");
+            if (std::find(failed.begin(), failed.end(), 1) != failed.end()) throw decode_error("proof of a partial decryption fails");
         }
         return out;
     }
 
-    // ---- receivers: the first t+1 valid sets that combine (docs/protocol.md §6) ----------------
+    // ---- receivers: the first t+1 valid sets that combine ---------------------------------------
 
     /// Receives from the other contributors until t+1 valid sets combine for every ciphertext.
     /// Every arriving set is checked (and its proofs verified) as it arrives; a set that is
     /// malformed or fails a proof is faulty; sets that pass enter the pool, and the pool is
     /// complete once some t+1 of its sets, including the newest, combine.
-    boost::asio::awaitable<std::vector<N>> gather_and_combine()
+    boost::asio::awaitable<std::vector<plaintext_type>> gather_and_combine()
     {
-        std::optional<std::vector<N>> plaintexts = complete();
+        std::optional<std::vector<plaintext_type>> plaintexts = complete();
         std::vector<party_id> ask;
         for (party_id p : contributors_)
-            if (p != share_.id()) ask.push_back(p);
+            if (p != self_) ask.push_back(p);
         if (!plaintexts && !ask.empty()) {
             auto accept = [this, &plaintexts](party_id from, const bytes& payload) {
                 try {
@@ -281,9 +292,9 @@ private:
     }
 
     /// Tries the (t+1)-subsets of the pool that contain its newest set; on success records them.
-    std::optional<std::vector<N>> complete()
+    std::optional<std::vector<plaintext_type>> complete()
     {
-        const std::size_t needed = key_.threshold() + 1;
+        const std::size_t needed = S::threshold(key_) + 1;
         if (pool_.size() < needed) return std::nullopt;
         const std::size_t newest = pool_.size() - 1;
         // chosen = (needed-1 indices below `newest`, in lexicographic order) + newest.
@@ -307,20 +318,13 @@ private:
     }
 
     /// Combines the pool's sets at `chosen` for every ciphertext; nothing if one does not combine.
-    std::optional<std::vector<N>> try_combine(const std::vector<std::size_t>& chosen) const
+    std::optional<std::vector<plaintext_type>> try_combine(const std::vector<std::size_t>& chosen) const
     {
-        std::vector<party_id> ids;
-        for (std::size_t k : chosen) ids.push_back(pool_[k].first);
-        const auto mu = shamir::integer_lagrange_at_zero<N>(ids, key_.parties());
-        std::vector<N> out;
-        out.reserve(ciphertexts_.size());
-        std::vector<const N*> values(chosen.size());
-        for (std::size_t i = 0; i < ciphertexts_.size(); ++i) {
-            for (std::size_t k = 0; k < chosen.size(); ++k) values[k] = &pool_[chosen[k]].second[i].value;
-            auto m = combine_values<N>(key_, mu, values);
-            if (!m) return std::nullopt;
-            out.push_back(*std::move(m));
-        }
+        std::vector<std::span<const partial_type>> lists;
+        lists.reserve(chosen.size());
+        for (std::size_t k : chosen) lists.emplace_back(pool_[k].second);
+        auto out = S::combine(key_, batch(), std::span<const std::span<const partial_type>>(lists));
+        if (out && out->size() != ciphertexts_.size()) throw std::logic_error("threshold scheme: combine returned a list of the wrong length");
         return out;
     }
 
@@ -345,9 +349,9 @@ private:
         if (!contains(list, p)) list.push_back(p);
     }
 
-    decryption_result<N> finish(std::vector<N> plaintexts) const
+    result_type finish(std::vector<plaintext_type> plaintexts) const
     {
-        decryption_result<N> out;
+        result_type out;
         if (receiver_) out.plaintexts = std::move(plaintexts);
         out.used = used_;
         out.faulty = faulty_;
@@ -361,41 +365,45 @@ private:
         for (const auto& entry : pool_) valid.push_back(entry.first);
         std::string text = "valid partial decryptions from parties {" + describe_parties(valid) + "}, faulty {" +
                            describe_parties(faulty_) + "}, unavailable {" + describe_parties(unavailable_) + "}";
-        if (pool_.size() >= key_.threshold() + 1) text += "; the valid ones do not combine";
+        if (pool_.size() >= S::threshold(key_) + 1) text += "; the valid ones do not combine";
         return text;
     }
 
     protocol_error not_enough() const
     {
         return protocol_error(make_error_code(errc::not_enough_shares), no_party,
-                              context_ + ": " + std::to_string(key_.threshold() + 1) + " valid partial decryptions needed; " + progress());
+                              context_ + ": " + std::to_string(S::threshold(key_) + 1) + " valid partial decryptions needed; " + progress());
     }
 
     static constexpr std::size_t max_subsets = 4096;
 
     Session& session_;
-    key_share<N> share_;
-    threshold_key<N> key_;
-    std::vector<ciphertext<N>> ciphertexts_;
+    share_type share_;
+    public_data_type key_;
+    std::vector<ciphertext_type> ciphertexts_;
     decrypt_options options_;
     std::string context_;
-    sha256::digest digest_;
+    batch_digest_bytes digest_;
+    party_id self_;
     std::vector<party_id> receivers_, contributors_;
     bool receiver_ = false, contributor_ = false;
     std::vector<std::pair<party_id, partial_list>> pool_; // sets that passed their checks, in arrival order
     std::vector<party_id> faulty_, unavailable_, used_;
     std::size_t subsets_tried_ = 0;
     std::size_t threads_;
-    boost::asio::thread_pool workers_; // last: joined before the state its work uses is destroyed
+    std::vector<forked_rng> verify_rngs_; // one per worker chunk, for randomised batch verification
+    boost::asio::thread_pool workers_;    // last: joined before the state its work uses is destroyed
 };
 
-template <big_integer N, class Session, class G>
-boost::asio::awaitable<decryption_result<N>> run_decrypt(Session& session, key_share<N> share, std::vector<ciphertext<N>> ciphertexts,
-                                                         decrypt_options options, G& rng)
+template <threshold_scheme S, class Session, class G>
+boost::asio::awaitable<decryption_result<typename S::plaintext_type>> run_decrypt(Session& session, typename S::share_type share,
+                                                                                  typename S::public_data_type key,
+                                                                                  std::vector<typename S::ciphertext_type> ciphertexts,
+                                                                                  decrypt_options options, G& rng)
 {
     using namespace boost::asio::experimental::awaitable_operators;
     const auto timeout = options.timeout;
-    auto run = std::make_shared<decrypt_run<N, Session>>(session, std::move(share), std::move(ciphertexts), std::move(options));
+    auto run = std::make_shared<decrypt_run<S, Session>>(session, std::move(share), std::move(key), std::move(ciphertexts), std::move(options));
     if (timeout.count() == 0) co_return co_await run->run(rng);
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, timeout);
     auto outcome = co_await (run->run(rng) || timer.async_wait(boost::asio::use_awaitable));
@@ -404,35 +412,39 @@ boost::asio::awaitable<decryption_result<N>> run_decrypt(Session& session, key_s
 }
 
 /// Runs run_decrypt with a system_rng owned by the coroutine.
-template <big_integer N, class Session>
-boost::asio::awaitable<decryption_result<N>> run_decrypt_system_rng(Session& session, key_share<N> share,
-                                                                    std::vector<ciphertext<N>> ciphertexts, decrypt_options options)
+template <threshold_scheme S, class Session>
+boost::asio::awaitable<decryption_result<typename S::plaintext_type>> run_decrypt_system_rng(
+    Session& session, typename S::share_type share, typename S::public_data_type key, std::vector<typename S::ciphertext_type> ciphertexts,
+    decrypt_options options)
 {
     auto rng = std::make_unique<system_rng>();
-    co_return co_await run_decrypt<N>(session, std::move(share), std::move(ciphertexts), std::move(options), *rng);
+    co_return co_await run_decrypt<S>(session, std::move(share), std::move(key), std::move(ciphertexts), std::move(options), *rng);
 }
 
-template <big_integer N, class Session>
-void check_decrypt_call(const Session& session, const key_share<N>& share, const std::vector<ciphertext<N>>& ciphertexts,
-                        const decrypt_options& options)
+/// Checks the arguments of async_decrypt; returns the key's public data.
+template <threshold_scheme S, class Session>
+typename S::public_data_type check_decrypt_call(const Session& session, const typename S::share_type& share,
+                                                const std::vector<typename S::ciphertext_type>& ciphertexts, const decrypt_options& options)
 {
-    require_share(share);
-    if (session.self() != share.id()) throw std::invalid_argument("share: belongs to another party than the session's");
-    if (session.party_count() != share.parties()) throw std::invalid_argument("share: made for another number of parties than the session's");
-    for (const auto& c : ciphertexts) require_key(share.public_key(), c);
-    options.validate(share.parties(), share.threshold());
+    auto key = S::public_data(share);
+    if (session.self() != S::share_party(share)) throw std::invalid_argument("share: belongs to another party than the session's");
+    if (session.party_count() != S::parties(key)) throw std::invalid_argument("share: made for another number of parties than the session's");
+    for (const auto& c : ciphertexts) S::check_ciphertext(key, c);
+    options.validate(S::parties(key), S::threshold(key));
     // One message carries a party's partial decryptions of the whole batch.
-    const threshold_key<N> key(share);
-    const std::size_t value_bytes = 14 + (bit_length(share.public_key().n_squared()) + 7) / 8;
-    const std::size_t proof_bytes = options.verify_proofs ? 10 + decryption_challenge_bits / 8 + (key.max_exponent_bits() + 7) / 8 : 0;
-    if (64 + ciphertexts.size() * (value_bytes + proof_bytes) > session.options().max_message_bytes)
-        throw std::invalid_argument("ciphertexts: the batch does not fit the session's max_message_bytes; split it");
+    const std::size_t limit = session.options().max_message_bytes;
+    std::size_t size = 64;
+    for (const auto& c : ciphertexts) {
+        size += S::max_partial_bytes(key, c, options.verify_proofs);
+        if (size > limit) throw std::invalid_argument("ciphertexts: the batch does not fit the session's max_message_bytes; split it");
+    }
+    return key;
 }
 
 } // namespace detail
 
-/// Decrypts a batch of ciphertexts together with the other parties (docs/protocol.md §6). Every
-/// party calls it with the same ciphertexts and options on its own session.
+/// Decrypts a batch of ciphertexts together with the other parties (docs/protocol.md §6 for the
+/// default scheme). Every party calls it with the same ciphertexts and options on its own session.
 ///
 /// Each contributor computes its partial decryptions (with proofs if `options.verify_proofs`) and
 /// sends them, in one message, to every other receiver. Each receiver checks every set as it
@@ -441,20 +453,26 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 /// wrong. A wrong set (malformed, of other ciphertexts, failing its proof, or not combining with
 /// the others) is recorded in `faulty` and replaced by a later party's. Late sets are discarded.
 ///
-/// @tparam N a type modelling dkg::big_integer.
+/// @tparam Scheme a type modelling dkg::threshold_scheme; by default (when not given) the scheme
+///         of the share type, dkg::default_threshold_scheme_t<Share> (dkg::paillier_threshold_scheme<N>
+///         for a dkg::key_share<N>). Name it to run another scheme: `async_decrypt<my_scheme>(...)`.
 /// @tparam Session dkg::session<T> (or any type with its interface).
+/// @tparam Share the scheme's share type (convertible to Scheme::share_type).
 /// @tparam G a type modelling dkg::secure_rng.
 /// @param session this party's established session; must outlive the operation. Receivers wait for
 ///        partial decryptions at most its `options().timeout`, which must therefore cover a
-///        contributor's work on the whole batch (at 2048 bits with GMP about 15 ms per ciphertext,
-///        55 ms with proofs, on an idle core, divided among `options.threads`); split larger batches.
+///        contributor's work on the whole batch (at 2048 bits with GMP and the default scheme about
+///        15 ms per ciphertext, 55 ms with proofs, on an idle core, divided among `options.threads`);
+///        split larger batches.
 /// @param share this party's key share (copied; the copy is wiped when the operation ends).
-/// @param ciphertexts the batch, identical at every party (compared through a digest of the values).
+/// @param ciphertexts the batch, identical at every party (compared through the scheme's digest of
+///        the key and the ciphertexts).
 /// @param options identical at every party; `options.id` distinguishes concurrent decryptions.
 /// @param rng a cryptographic generator for the proofs, used only from the session's executor;
 ///        must outlive the operation.
 /// @param token completion token; completion signature
-///        `void(std::exception_ptr, dkg::decryption_result<N>)`. The plaintexts are present at the
+///        `void(std::exception_ptr, dkg::decryption_result<Scheme::plaintext_type>)` (for a
+///        dkg::key_share<N>: `dkg::decryption_result<N>`). The plaintexts are present at the
 ///        receivers only. On failure the exception is a dkg::protocol_error: errc::not_enough_shares
 ///        (its message names the parties whose partials were valid, faulty and unavailable),
 ///        errc::timeout when `options.timeout` passed, or the session's error.
@@ -462,41 +480,52 @@ void check_decrypt_call(const Session& session, const key_share<N>& share, const
 ///         a ciphertext belongs to another key, `options` do not fit (see decrypt_options::validate),
 ///         or one party's partial decryptions of the batch would exceed the session's
 ///         max_message_bytes (split the batch).
-template <big_integer N, class Session, secure_rng G,
+template <class Scheme = detail::scheme_of_share, class Session, class Share, secure_rng G,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
-auto async_decrypt(Session& session, const key_share<N>& share, std::vector<ciphertext<N>> ciphertexts, decrypt_options options,
-                   G& rng, CompletionToken&& token = {})
+    requires threshold_scheme<detail::resolved_scheme_t<Scheme, Share>> &&
+             std::convertible_to<const Share&, typename detail::resolved_scheme_t<Scheme, Share>::share_type>
+auto async_decrypt(Session& session, const Share& share, std::vector<detail::ciphertext_of_t<detail::resolved_scheme_t<Scheme, Share>>> ciphertexts,
+                   decrypt_options options, G& rng, CompletionToken&& token = {})
 {
-    detail::check_decrypt_call(session, share, ciphertexts, options);
+    using S = detail::resolved_scheme_t<Scheme, Share>;
+    const typename S::share_type& own = share;
+    auto key = detail::check_decrypt_call<S>(session, own, ciphertexts, options);
     return boost::asio::co_spawn(session.get_executor(),
-                                 detail::run_decrypt<N>(session, share, std::move(ciphertexts), std::move(options), rng),
+                                 detail::run_decrypt<S>(session, own, std::move(key), std::move(ciphertexts), std::move(options), rng),
                                  std::forward<CompletionToken>(token));
 }
 
 /// `async_decrypt` drawing the proofs' randomness from a dkg::system_rng of its own.
-template <big_integer N, class Session,
+template <class Scheme = detail::scheme_of_share, class Session, class Share,
           class CompletionToken = boost::asio::default_completion_token_t<typename Session::executor_type>>
-    requires(!secure_rng<CompletionToken>)
-auto async_decrypt(Session& session, const key_share<N>& share, std::vector<ciphertext<N>> ciphertexts, decrypt_options options,
-                   CompletionToken&& token = {})
+    requires(!secure_rng<CompletionToken>) && threshold_scheme<detail::resolved_scheme_t<Scheme, Share>> &&
+            std::convertible_to<const Share&, typename detail::resolved_scheme_t<Scheme, Share>::share_type>
+auto async_decrypt(Session& session, const Share& share, std::vector<detail::ciphertext_of_t<detail::resolved_scheme_t<Scheme, Share>>> ciphertexts,
+                   decrypt_options options, CompletionToken&& token = {})
 {
-    detail::check_decrypt_call(session, share, ciphertexts, options);
+    using S = detail::resolved_scheme_t<Scheme, Share>;
+    const typename S::share_type& own = share;
+    auto key = detail::check_decrypt_call<S>(session, own, ciphertexts, options);
     return boost::asio::co_spawn(session.get_executor(),
-                                 detail::run_decrypt_system_rng<N>(session, share, std::move(ciphertexts), std::move(options)),
+                                 detail::run_decrypt_system_rng<S>(session, own, std::move(key), std::move(ciphertexts), std::move(options)),
                                  std::forward<CompletionToken>(token));
 }
 
 /// Blocking form of `async_decrypt`: runs `context` (the execution context of the session's
 /// transport, not run by any other thread) until this party's decryption has finished.
-/// @return as the completion of `async_decrypt`.
+/// @tparam Scheme as for `async_decrypt`.
+/// @return as the completion of `async_decrypt`: a dkg::decryption_result<Scheme::plaintext_type>.
 /// @throws std::invalid_argument as `async_decrypt`; dkg::protocol_error on a failure.
-template <big_integer N, class Session>
-decryption_result<N> decrypt(boost::asio::io_context& context, Session& session, const key_share<N>& share,
-                             std::vector<ciphertext<N>> ciphertexts, decrypt_options options)
+template <class Scheme = detail::scheme_of_share, class Session, class Share>
+    requires threshold_scheme<detail::resolved_scheme_t<Scheme, Share>> &&
+             std::convertible_to<const Share&, typename detail::resolved_scheme_t<Scheme, Share>::share_type>
+auto decrypt(boost::asio::io_context& context, Session& session, const Share& share,
+             std::vector<detail::ciphertext_of_t<detail::resolved_scheme_t<Scheme, Share>>> ciphertexts, decrypt_options options)
 {
-    return detail::run_until_complete<decryption_result<N>>(
+    using S = detail::resolved_scheme_t<Scheme, Share>;
+    return detail::run_until_complete<decryption_result<typename S::plaintext_type>>(
         context,
-        [&](auto handler) { async_decrypt(session, share, std::move(ciphertexts), std::move(options), std::move(handler)); },
+        [&](auto handler) { async_decrypt<S>(session, share, std::move(ciphertexts), std::move(options), std::move(handler)); },
         "threshold decrypt");
 }
 

@@ -136,7 +136,7 @@ concept threshold_scheme =
 
 /// The operations of a threshold scheme S that have generic defaults: S's own member when it has
 /// one (see the table of dkg::threshold_scheme), else a loop over its single operations.
-/// dkg::async_decrypt calls these, never S's members directly.
+/// dkg::async_decrypt makes and verifies partial decryptions only through these.
 ///
 /// @tparam S a type modelling dkg::threshold_scheme.
 /// @par Thread Safety
