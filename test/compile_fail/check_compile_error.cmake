@@ -1,6 +1,6 @@
 # Compiles SOURCE with -DDKG_WRONG_LAYER=CASE (syntax only) and checks the outcome: case 0 must
-# compile; every other case must fail with EXPECT in the compiler's output, in at most MAX_LINES
-# lines (a readable, one-screen error).
+# compile; every other case must fail with EXPECT in the compiler's output (every text of a
+# '|'-separated list), in at most MAX_LINES lines (a readable, one-screen error).
 #   cmake -DCXX=... -DSOURCE=... -DCASE=... -DEXPECT=... -DMAX_LINES=... -DINCLUDE_DIRS=a|b -P check_compile_error.cmake
 string(REPLACE "|" ";" include_dirs "${INCLUDE_DIRS}")
 set(flags -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -DDKG_WRONG_LAYER=${CASE})
@@ -20,10 +20,13 @@ endif()
 if(result EQUAL 0)
   message(FATAL_ERROR "case ${CASE} compiled, but its wrong layer must stop the build")
 endif()
-string(FIND "${output}" "${EXPECT}" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "case ${CASE}: the error does not say \"${EXPECT}\":\n${output}")
-endif()
+string(REPLACE "|" ";" expected "${EXPECT}")
+foreach(text IN LISTS expected)
+  string(FIND "${output}" "${text}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "case ${CASE}: the error does not say \"${text}\":\n${output}")
+  endif()
+endforeach()
 if(lines GREATER MAX_LINES)
   message(FATAL_ERROR "case ${CASE}: the error takes ${lines} lines, more than ${MAX_LINES}:\n${output}")
 endif()
