@@ -38,6 +38,9 @@ endif()
 if(DKG_WITH_TLS)
   string(APPEND dkg_dev_depends ", libssl-dev (>= 3)")
 endif()
+if(DKG_WITH_SODIUM)
+  string(APPEND dkg_dev_depends ", libsodium-dev")
+endif()
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libdkg-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -46,8 +49,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "libboost-test1.81-dev, pkg-config")
 set(CPACK_COMPONENT_DEV_DESCRIPTION "${PROJECT_DESCRIPTION} (C++20 headers)
 A header-only C++20 library with which n parties that do not trust each other create a
 Paillier key N = p*q that nobody can factor alone, and decrypt with any t+1 of the key shares.
-Includes the CMake package (find_package(dkg): dkg::dkg, dkg::gmp, dkg::tls) and the pkg-config
-files dkg, dkg-gmp and dkg-tls.")
+Includes the CMake package (find_package(dkg): dkg::dkg, dkg::gmp, dkg::tls, dkg::sodium) and the
+pkg-config files dkg, dkg-gmp, dkg-tls and dkg-sodium.")
 
 # dkg-tools: the command-line tool.
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME dkg-tools)
@@ -57,6 +60,7 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SUGGESTS "bash-completion")
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION "${PROJECT_DESCRIPTION} (command-line tool)
 The dkg command: generate a threshold Paillier key with all parties in one process or one
 process per party over TCP or TLS, encrypt, add and multiply ciphertexts, and decrypt with
-any t+1 key shares, locally or among running party processes. With bash completion.")
+any t+1 key shares, locally or among running party processes. Key-share files may be
+encrypted with a passphrase. With bash completion.")
 
 include(CPack)

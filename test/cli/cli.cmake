@@ -19,3 +19,7 @@ set_tests_properties(cli_run_protocol PROPERTIES LABELS "cli" TIMEOUT 300)
 add_test(NAME cli_completion
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/completion_test.sh ${PROJECT_BINARY_DIR}/tools/completion/dkg $<TARGET_FILE:dkg_cli>)
 set_tests_properties(cli_completion PROPERTIES LABELS "cli" TIMEOUT 60)
+# Encrypted share files through the tool (--passphrase-file, --passphrase-env) when it has them.
+if(TARGET dkg::sodium)
+  target_sources(test_cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/passphrase.cpp)
+endif()

@@ -7,6 +7,9 @@
 #include "../faults/support.hpp"
 
 #include <dkg/serialization.hpp>
+#if DKG_HAS_SODIUM
+#include <dkg/serialization/encrypted_key_share.hpp>
+#endif
 #include <dkg/testing/trusted_dealer.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -202,6 +205,49 @@ BOOST_AUTO_TEST_CASE(damaged_key_share_files_are_refused_without_the_share)
     check_no_leak(said, secrets);
 }
 
+#if DKG_HAS_SODIUM
+// An encrypted key share holds neither the share nor the passphrase in any readable form, and
+// every refusal (a wrong passphrase; every byte changed in turn; every truncation) names neither.
+BOOST_AUTO_TEST_CASE(encrypted_key_share_files_keep_share_and_passphrase_secret)
+{
+    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5003);
+    const auto dealt = dkg::testing::deal_key<N>(256, 3, 1, rng);
+    const auto& share = dealt.shares[2];
+    const std::string passphrase_text = "Zq7#vW2!mK9@xR4$tL6%uP3^nB8&yH5*";
+    const dkg::passphrase passphrase(passphrase_text);
+    const dkg::passphrase_kdf_params cheap{1, 8};
+    const auto encrypted = dkg::encrypt_key_share(share, passphrase, cheap);
+    // The share's magnitude, big-endian, as the binary form holds it, is nowhere in the file.
+    const auto share_bytes = dkg::bigint_traits<N>::to_bytes(share.share());
+    BOOST_TEST_REQUIRE(share_bytes.size() >= 16u);
+    for (std::size_t i = 0; i + 8 <= share_bytes.size(); i += 4)
+        BOOST_TEST((std::search(encrypted.begin(), encrypted.end(), share_bytes.begin() + static_cast<std::ptrdiff_t>(i),
+                                share_bytes.begin() + static_cast<std::ptrdiff_t>(i + 8)) == encrypted.end()));
+    secret_set secrets;
+    secrets.add(share.share());
+    texts said;
+    const auto refused = [&](std::span<const std::uint8_t> data, const dkg::passphrase& p) {
+        try {
+            (void)dkg::decrypt_key_share<N>(data, p);
+        } catch (const dkg::format_error& e) {
+            said.add(e.what());
+        }
+    };
+    refused(encrypted, dkg::passphrase("Zq7#vW2!mK9@xR4$tL6%uP3^nB8&yH5+"));
+    for (std::size_t i = 0; i < encrypted.size(); ++i) {
+        auto damaged = encrypted;
+        damaged[i] ^= 0x5a;
+        refused(damaged, passphrase);
+        refused(std::span<const std::uint8_t>(encrypted).first(i), passphrase);
+    }
+    BOOST_TEST(said.all.size() == 2 * encrypted.size() + 1);
+    check_no_leak(said, secrets);
+    for (const auto& t : said.all)
+        for (std::size_t i = 0; i + 8 <= passphrase_text.size(); i += 4)
+            BOOST_TEST(t.find(passphrase_text.substr(i, 8)) == std::string::npos, "passphrase fragment in: " << t);
+}
+#endif
+
 // Key-share files are created owner-only (0600) in both forms, also when they replace a file that
 // was readable by others.
 BOOST_AUTO_TEST_CASE(key_share_files_are_owner_only)
@@ -228,6 +274,11 @@ BOOST_AUTO_TEST_CASE(key_share_files_are_owner_only)
         dkg::save_key_share(replaced, dealt.shares[0], format);
         BOOST_TEST(mode(replaced) == 0600u);
     }
+#if DKG_HAS_SODIUM
+    const auto encrypted = dir / "encrypted.share";
+    dkg::save_key_share(encrypted, dealt.shares[0], dkg::passphrase("pass"), dkg::passphrase_kdf_params{1, 8});
+    BOOST_TEST(mode(encrypted) == 0600u);
+#endif
     ::umask(old_mask);
     fs::remove_all(dir);
 }

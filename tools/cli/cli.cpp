@@ -52,6 +52,18 @@ void add_tls_options(std::vector<option_spec>& o)
     o.push_back({"--network", "ID", "Network id, 1 to 64 letters, digits, '.', '_' or '-': parties with another id are refused (TCP and TLS)."});
 }
 
+/// --passphrase-file and --passphrase-env, for the commands that write or read share files.
+void add_passphrase_options(std::vector<option_spec>& o, bool writes)
+{
+    o.push_back({"--passphrase-file", "FILE",
+                 writes ? "Encrypt the share files with the passphrase on the first line of FILE (Argon2id, XChaCha20-Poly1305; docs/formats.md)."
+                        : "Passphrase of encrypted share files: the first line of FILE.",
+                 value_completion::file});
+    o.push_back({"--passphrase-env", "VAR",
+                 writes ? "Encrypt the share files with the passphrase in the environment variable VAR (instead of --passphrase-file)."
+                        : "Passphrase of encrypted share files: the environment variable VAR (instead of --passphrase-file)."});
+}
+
 std::vector<option_spec> keygen_option_specs(bool party)
 {
     std::vector<option_spec> o;
@@ -78,6 +90,7 @@ std::vector<option_spec> keygen_option_specs(bool party)
     o.push_back({"--timeout", "S", "Seconds to wait for any one message from a party (default 60)."});
     if (!party) o.push_back({"--transport", "memory|tcp", "How the in-process parties talk: in memory (default) or loopback TCP."});
     o.push_back({"--format", "binary|json", "Form of the share files (default binary; both are read back)."});
+    add_passphrase_options(o, true);
     o.push_back({"--force", "", "Overwrite existing output files."});
     o.push_back({"--progress", "", "Draw the live progress line even when standard error is not a terminal."});
     o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
@@ -91,7 +104,9 @@ const command_spec keygen_spec{
     "Runs the distributed key generation with all N parties in this process (each with its own session, random "
     "generator and threads, talking only through a transport), then writes the public key to DIR/public_key.json "
     "and party i's key share to DIR/party-i.share (owner-only permissions, written atomically). Existing files are "
-    "not overwritten unless --force is given.\n"
+    "not overwritten unless --force is given. With --passphrase-file FILE or --passphrase-env VAR the share files are "
+    "encrypted with that passphrase (Argon2id, XChaCha20-Poly1305; docs/formats.md), and the commands that read them "
+    "take the same options; a passphrase is never given on the command line.\n"
     "\n"
     "On a terminal a live line on standard error shows candidates tried, biprimality tests, batches and the elapsed "
     "time. Standard output gets the file names and a summary, or with --json one object: public_key, shares, "
@@ -111,7 +126,8 @@ const command_spec party_spec{
     "started with the same parameters, within the connect window, in any order; all N parties are needed. Party i "
     "listens on HOST:(P+i) with --base-port, or on entry i of --peers. At the end the party writes "
     "DIR/public_key.json and DIR/party-I.share (atomically; the public key file is the same for every party, so the "
-    "parties may share DIR). A failure names the party at fault.\n"
+    "parties may share DIR). A failure names the party at fault. --passphrase-file or --passphrase-env encrypts the "
+    "share file as for keygen.\n"
     "\n"
     "With --ca, --cert and --key the parties talk over TLS 1.3 with mutual authentication: party i's certificate "
     "must name dkg-party-i (or dkg-party-i.ID with --network ID) and be issued by a CA of --ca; a party presenting "
@@ -172,6 +188,18 @@ const command_spec multiply_spec{
     "  dkg multiply --public-key keys/public_key.json \"$c\" -3",
     {{"--public-key", "FILE", "Public key file (required).", value_completion::file}, backend_option, json_option, quiet_option, help_option}};
 
+std::vector<option_spec> decrypt_option_specs()
+{
+    std::vector<option_spec> o{
+        {"--shares", "LIST", "Comma-separated key-share files, at least t+1 (required).", value_completion::files},
+        {"--public-key", "FILE", "Also check that the shares belong to this public key.", value_completion::file},
+        {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
+        input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace.")};
+    add_passphrase_options(o, false);
+    o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
+    return o;
+}
+
 const command_spec decrypt_spec{
     "decrypt",
     "--shares FILE,FILE,... [--precision D] [--input FILE] CIPHERTEXT...",
@@ -185,11 +213,7 @@ const command_spec decrypt_spec{
     "\n"
     "Example:\n"
     "  dkg decrypt --shares keys/party-1.share,keys/party-3.share \"$c\"",
-    {{"--shares", "LIST", "Comma-separated key-share files, at least t+1 (required).", value_completion::files},
-     {"--public-key", "FILE", "Also check that the shares belong to this public key.", value_completion::file},
-     {"--precision", "D", "Print fixed-point values with D digits after the point (default 0)."},
-     input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace."),
-     backend_option, json_option, quiet_option, help_option}};
+    decrypt_option_specs()};
 
 std::vector<option_spec> decrypt_party_option_specs()
 {
@@ -212,6 +236,7 @@ std::vector<option_spec> decrypt_party_option_specs()
         {"--partials-out", "FILE", "After the decryption, also write this party's partial decryptions of the ciphertexts, with proofs, to FILE (JSON), for publication."},
         {"--force", "", "Overwrite the --partials-out file if it exists."},
         input_option("Also decrypt the ciphertexts in FILE ('-': standard input), separated by whitespace.")};
+    add_passphrase_options(o, false);
     add_tls_options(o);
     o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
     return o;
@@ -250,14 +275,25 @@ const command_spec decrypt_party_spec{
     "  dkg decrypt-party --share keys/party-1.share --base-port 7100 --receivers 1 \"$c\"",
     decrypt_party_option_specs()};
 
+std::vector<option_spec> info_option_specs()
+{
+    std::vector<option_spec> o;
+    add_passphrase_options(o, false);
+    o.insert(o.end(), {backend_option, json_option, quiet_option, help_option});
+    return o;
+}
+
 const command_spec info_spec{
     "info",
     "FILE",
     "Describe a public key or key-share file (no secret is printed).",
     "Prints the type of FILE (public_key or key_share), the bit length of N and N itself, and for a key share its "
     "party, the number of parties and the threshold, after checking the file. The secret share is never printed. "
+    "An encrypted share file is decrypted and checked with --passphrase-file or --passphrase-env (and then reported "
+    "with encrypted: true); without them its clear header is printed (type encrypted_key_share, party, parties, "
+    "threshold, key_fingerprint, kdf_iterations, kdf_memory_kib), which only the passphrase authenticates. "
     "With --json: one object with these members.",
-    {backend_option, json_option, quiet_option, help_option},
+    info_option_specs(),
     value_completion::file};
 
 const std::vector<const command_spec*>& all_commands()
@@ -340,6 +376,24 @@ network_options network_of(const parsed_args& a)
     return n;
 }
 
+passphrase_source passphrase_of(const parsed_args& a)
+{
+    passphrase_source p;
+    if (a.has("--passphrase-file") && a.has("--passphrase-env")) throw usage_error("give either --passphrase-file or --passphrase-env, not both");
+    if (auto f = a.value("--passphrase-file")) {
+        if (f->empty()) throw usage_error("--passphrase-file: empty file name");
+        p.file = *f;
+    }
+    if (auto v = a.value("--passphrase-env")) {
+        if (v->empty() || v->find('=') != std::string::npos) throw usage_error("--passphrase-env: expected the name of an environment variable");
+        p.variable = *v;
+    }
+#if !DKG_HAS_SODIUM
+    if (p.given()) throw usage_error("--passphrase-file, --passphrase-env: this dkg was built without encrypted share files (libsodium was not found)");
+#endif
+    return p;
+}
+
 keygen_command_options keygen_of(const parsed_args& a, bool party)
 {
     keygen_command_options o;
@@ -371,6 +425,8 @@ keygen_command_options keygen_of(const parsed_args& a, bool party)
     if (o.out.empty()) throw usage_error("--out: empty directory name");
     o.force = a.has("--force");
     o.json_shares = a.choice("--format", "binary", {"binary", "json"}) == "json";
+    o.passphrase = passphrase_of(a);
+    if (o.passphrase.given() && o.json_shares) throw usage_error("--format json: encrypted share files are binary (drop --format json)");
     o.timeout = a.seconds("--timeout", o.timeout, 86400);
     if (!party) o.tcp_in_process = a.choice("--transport", "memory", {"memory", "tcp"}) == "tcp";
     return o;
@@ -431,6 +487,7 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
     if (name == "decrypt") {
         decrypt_options o;
         for (const auto& f : split_list(a.required("--shares"), "--shares")) o.shares.emplace_back(f);
+        o.passphrase = passphrase_of(a);
         if (auto k = a.value("--public-key")) o.public_key = *k;
         o.precision = precision_of(a);
         o.ciphertexts = values_of(a, "ciphertexts");
@@ -439,6 +496,7 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
     if (name == "decrypt-party") {
         decrypt_party_options o;
         o.share = a.required("--share");
+        o.passphrase = passphrase_of(a);
         if (a.has("--id")) o.id = static_cast<std::uint32_t>(a.number("--id", 0, 1, 1024));
         if (a.has("--parties")) o.parties = a.number("--parties", 0, 1, 1024);
         o.network = network_of(a);
@@ -458,7 +516,7 @@ int dispatch(const command_spec& spec, const parsed_args& a, const io& streams)
     }
     // info
     if (a.positionals().size() != 1) throw usage_error("expected one file, got " + std::to_string(a.positionals().size()) + " arguments");
-    return commands.info(info_options{a.positionals().front()}, streams);
+    return commands.info(info_options{a.positionals().front(), passphrase_of(a)}, streams);
 }
 
 std::string one_line(std::string text)

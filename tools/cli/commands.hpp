@@ -30,6 +30,15 @@ struct network_options {
     bool tls() const noexcept { return ca.has_value(); }
 };
 
+/// Where the passphrase of encrypted share files comes from (--passphrase-file or
+/// --passphrase-env, never the command line); neither: share files are not encrypted.
+struct passphrase_source {
+    std::optional<std::filesystem::path> file; ///< its first line
+    std::optional<std::string> variable;       ///< the name of an environment variable
+
+    bool given() const noexcept { return file || variable; }
+};
+
 /// `dkg keygen` and `dkg party`.
 struct keygen_command_options {
     std::size_t parties = 3;
@@ -38,6 +47,7 @@ struct keygen_command_options {
     std::filesystem::path out;
     bool force = false;
     bool json_shares = false;          ///< share files in the JSON form instead of binary
+    passphrase_source passphrase;      ///< encrypt the share files with this passphrase
     std::chrono::milliseconds timeout{std::chrono::seconds(60)}; ///< per message
     bool tcp_in_process = false;       ///< keygen: loopback TCP between the in-process parties
     std::uint32_t id = 0;              ///< party: this party's id
@@ -62,6 +72,7 @@ struct arithmetic_options {
 /// `dkg decrypt`.
 struct decrypt_options {
     std::vector<std::filesystem::path> shares;
+    passphrase_source passphrase; ///< of encrypted share files (one for all)
     std::optional<std::filesystem::path> public_key;
     unsigned precision = 0;
     std::vector<std::string> ciphertexts;
@@ -70,6 +81,7 @@ struct decrypt_options {
 /// `dkg decrypt-party`.
 struct decrypt_party_options {
     std::filesystem::path share;
+    passphrase_source passphrase; ///< of an encrypted share file
     std::optional<std::uint32_t> id;
     std::optional<std::size_t> parties;
     network_options network;
@@ -88,6 +100,7 @@ struct decrypt_party_options {
 /// `dkg info`.
 struct info_options {
     std::filesystem::path file;
+    passphrase_source passphrase; ///< to decrypt and check an encrypted share file
 };
 
 /// The commands of one backend.

@@ -56,9 +56,17 @@ void write_public_key(const keygen_command_options& o, const public_key<N>& key)
                               std::filesystem::perms::group_read | std::filesystem::perms::others_read);
 }
 
+/// Writes a share file: encrypted with `secret` if given (docs/formats.md), else in --format.
 template <big_integer N>
-void write_share(const keygen_command_options& o, const key_share<N>& share)
+void write_share(const keygen_command_options& o, const key_share<N>& share, const std::optional<share_passphrase>& secret)
 {
+#if DKG_HAS_SODIUM
+    if (secret) {
+        save_key_share(share_path(o, share.id()), share, *secret);
+        return;
+    }
+#endif
+    (void)secret;
     save_key_share(share_path(o, share.id()), share, o.json_shares ? file_format::json : file_format::binary);
 }
 
@@ -101,6 +109,8 @@ int keygen_command(const keygen_command_options& o, const io& streams)
     make_directory(o.out);
     refuse_to_overwrite(public_key_path(o), o.force);
     for (std::uint32_t j = 1; j <= o.parties; ++j) refuse_to_overwrite(share_path(o, j), o.force);
+    // Read before the run, so that a missing passphrase does not waste a key generation.
+    const auto secret = read_passphrase(o.passphrase);
 
     progress_line progress(streams, "keygen", streams.progress);
     keygen_progress last;
@@ -122,7 +132,7 @@ int keygen_command(const keygen_command_options& o, const io& streams)
     const auto elapsed = std::chrono::steady_clock::now() - start;
     progress.stop();
 
-    for (const auto& share : shares) write_share(o, share);
+    for (const auto& share : shares) write_share(o, share, secret);
     write_public_key(o, shares.front().public_key());
     const std::size_t bits = shares.front().public_key().bits();
     if (streams.json) {
@@ -150,6 +160,7 @@ int party_command(const keygen_command_options& o, const io& streams)
     make_directory(o.out);
     refuse_to_overwrite(share_path(o, o.id), o.force);
     refuse_to_overwrite(public_key_path(o), o.force);
+    const auto secret = read_passphrase(o.passphrase);
 
     const std::string label = "party " + std::to_string(o.id);
     streams.note(label + " listens on " + endpoints[o.id - 1].to_string() + (o.network.tls() ? " (TLS)" : "") + "; waiting for the other " +
@@ -174,7 +185,7 @@ int party_command(const keygen_command_options& o, const io& streams)
     });
     progress.stop();
 
-    write_share(o, *result);
+    write_share(o, *result, secret);
     write_public_key(o, result->public_key());
     const std::size_t bits = result->public_key().bits();
     // The time of the key generation itself, without waiting for the others to connect.

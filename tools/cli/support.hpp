@@ -9,6 +9,7 @@
 #include "common.hpp"
 
 #include <dkg/bigint.hpp>
+#include <dkg/detail/secret_line.hpp>
 #include <dkg/encoding.hpp>
 #include <dkg/error.hpp>
 #include <dkg/key_share.hpp>
@@ -16,18 +17,16 @@
 #include <dkg/serialization.hpp>
 #include <dkg/session.hpp>
 #include <dkg/transport/tcp.hpp>
+#if DKG_HAS_SODIUM
+#include <dkg/serialization/encrypted_key_share.hpp>
+#endif
 #if DKG_HAS_TLS
 #include <dkg/transport/tls.hpp>
-
-#include <fcntl.h>
-#include <unistd.h>
 #endif
 
 #include <boost/asio/io_context.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -83,9 +82,37 @@ public_key<N> load_public_key(const std::filesystem::path& path)
     }
 }
 
-/// Reads and checks a key-share file.
+#if DKG_HAS_SODIUM
+using share_passphrase = dkg::passphrase;
+#else
+/// Without libsodium there is no passphrase (the options are refused when parsing).
+struct share_passphrase {};
+#endif
+
+/// The passphrase of --passphrase-file or --passphrase-env, if given. An environment variable is
+/// removed from this process's environment once read, so that no child process inherits it.
+/// @throws input_error naming the file or variable (never the passphrase).
+inline std::optional<share_passphrase> read_passphrase(const passphrase_source& source)
+{
+    if (!source.given()) return std::nullopt;
+#if DKG_HAS_SODIUM
+    try {
+        if (source.file) return dkg::passphrase::from_file(*source.file);
+        auto p = dkg::passphrase::from_environment(*source.variable);
+        ::unsetenv(source.variable->c_str());
+        return p;
+    } catch (const std::invalid_argument& e) {
+        throw input_error(e.what());
+    }
+#else
+    throw usage_error("--passphrase-file, --passphrase-env: this dkg was built without encrypted share files"); // checked when parsing
+#endif
+}
+
+/// Reads and checks a key-share file, encrypted (then `secret` is needed) or not.
 template <big_integer N>
-key_share<N> load_share(const std::filesystem::path& path, std::optional<party_id> expected_party = std::nullopt)
+key_share<N> load_share(const std::filesystem::path& path, std::optional<party_id> expected_party = std::nullopt,
+                        const share_passphrase* secret = nullptr)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw input_error("cannot read share file " + path.string() + ": no such file");
@@ -94,7 +121,16 @@ key_share<N> load_share(const std::filesystem::path& path, std::optional<party_i
     // uninitialized here).
     const std::optional<public_key<N>> any_key;
     try {
-        return load_key_share<N>(path, expected_party, any_key);
+        bytes data = detail::read_key_share_file(path);
+        const detail::wipe_on_exit<bytes> wiper{data};
+        if (!detail::has_encrypted_share_header(data)) return detail::decode_key_share<N>(data, errc::corrupt_file, expected_party, any_key);
+#if DKG_HAS_SODIUM
+        if (secret) return detail::decode_encrypted_key_share<N>(data, *secret, errc::corrupt_file, expected_party, any_key);
+#else
+        (void)secret;
+        throw input_error("share file " + path.string() + " is encrypted, and this dkg was built without encrypted share files (libsodium)");
+#endif
+        throw input_error("share file " + path.string() + " is encrypted: give its passphrase with --passphrase-file or --passphrase-env");
     } catch (const format_error& e) {
         throw input_error("share file " + path.string() + ": " + e.what());
     } catch (const std::system_error& e) {
@@ -205,33 +241,16 @@ inline void wipe(std::string& secret)
     secret.clear();
 }
 
-/// Reads the first line of a key password file (without its line end) into `password`. The file
-/// is read with plain read(2) into a buffer that is wiped, so no other copy stays in memory.
+/// Reads the first line of a key password file (without its line end) into `password`, through a
+/// buffer that is wiped, so no other copy stays in memory.
 /// @throws input_error naming the file (never its contents).
 inline void read_password(const std::filesystem::path& path, std::string& password)
 {
-    constexpr std::size_t limit = 4096;
-    const auto fail = [&](const std::string& why) { return input_error("key password file " + path.string() + ": " + why); };
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw fail("cannot read it: " + std::generic_category().message(errno));
-    std::array<char, limit + 1> buffer;
-    std::size_t size = 0;
-    int error = 0;
-    while (size < buffer.size()) {
-        const ::ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) error = errno;
-        if (got <= 0) break;
-        size += static_cast<std::size_t>(got);
+    try {
+        detail::read_secret_line<4096>(path, "key password file", [&](std::string_view line) { password.assign(line); });
+    } catch (const std::invalid_argument& e) {
+        throw input_error(e.what());
     }
-    ::close(fd);
-    const std::string_view text(buffer.data(), size);
-    const std::size_t length = std::min(text.find_first_of("\r\n"), size);
-    if (error == 0 && size <= limit) password.assign(buffer.data(), length);
-    OPENSSL_cleanse(buffer.data(), buffer.size());
-    if (error != 0) throw fail("cannot read it: " + std::generic_category().message(error));
-    if (size > limit) throw fail("larger than " + std::to_string(limit) + " bytes");
-    if (password.empty()) throw fail("the first line is empty");
 }
 #endif
 

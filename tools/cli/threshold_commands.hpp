@@ -52,8 +52,9 @@ template <big_integer N>
 std::vector<key_share<N>> load_shares(const decrypt_options& o)
 {
     std::vector<key_share<N>> shares;
+    const auto secret = read_passphrase(o.passphrase);
     for (const auto& path : o.shares) {
-        auto share = load_share<N>(path);
+        auto share = load_share<N>(path, std::nullopt, secret ? &*secret : nullptr);
         for (std::size_t i = 0; i < shares.size(); ++i) {
             if (!shares[i].same_key(share))
                 throw input_error(path.string() + " is a share of another key than " + o.shares[i].string());
@@ -241,7 +242,8 @@ int decrypt_command(const decrypt_options& o, const io& streams)
 template <big_integer N>
 int decrypt_party_command(const decrypt_party_options& o, const io& streams)
 {
-    const auto share = load_share<N>(o.share, o.id);
+    const auto secret = read_passphrase(o.passphrase);
+    const auto share = load_share<N>(o.share, o.id, secret ? &*secret : nullptr);
     const std::size_t n = share.parties();
     if (o.parties && *o.parties != n)
         throw input_error("--parties " + std::to_string(*o.parties) + " does not match the share file, a share of a key of " +
@@ -326,19 +328,42 @@ int decrypt_party_command(const decrypt_party_options& o, const io& streams)
 template <big_integer N>
 int info_command(const info_options& o, const io& streams)
 {
-    const std::string data = read_file(o.file, max_key_share_bytes, "file");
-    // A key share (binary: magic then type 3; JSON: "dkg.key_share") or a public key.
-    const bool share_file = data.find("dkg.key_share") != std::string::npos ||
+    const std::string data = read_file(o.file, max_key_share_bytes + 120, "file");
+    const auto bytes_of_file = detail::as_bytes(data);
+    // A key share (binary: magic then type 3, or 10 if encrypted; JSON: "dkg.key_share") or a public key.
+    const bool encrypted = detail::has_encrypted_share_header(bytes_of_file);
+    const bool share_file = encrypted || data.find("dkg.key_share") != std::string::npos ||
                             (data.size() > 6 && data.compare(0, 3, "DKG") == 0 && data[5] == 3);
     boost::json::object members;
-    if (share_file) {
-        const auto share = load_share<N>(o.file);
+    if (encrypted && !o.passphrase.given()) {
+#if DKG_HAS_SODIUM
+        encrypted_key_share_header header;
+        try {
+            header = read_encrypted_key_share_header(bytes_of_file);
+        } catch (const format_error& e) {
+            throw input_error("share file " + o.file.string() + ": " + e.what());
+        }
+        members = {{"type", "encrypted_key_share"},
+                   {"party", header.party},
+                   {"parties", header.parties},
+                   {"threshold", header.threshold},
+                   {"key_fingerprint", detail::to_hex_bytes(header.key_fingerprint)},
+                   {"kdf_iterations", header.kdf.iterations},
+                   {"kdf_memory_kib", header.kdf.memory_kib}};
+        streams.note("the file is encrypted: give --passphrase-file or --passphrase-env to decrypt and check it");
+#else
+        throw input_error("share file " + o.file.string() + " is encrypted, and this dkg was built without encrypted share files (libsodium)");
+#endif
+    } else if (share_file) {
+        const auto secret = read_passphrase(o.passphrase);
+        const auto share = load_share<N>(o.file, std::nullopt, secret ? &*secret : nullptr);
         members = {{"type", "key_share"},
                    {"party", share.id()},
                    {"parties", share.parties()},
                    {"threshold", share.threshold()},
                    {"bits", share.public_key().bits()},
                    {"n", to_decimal(share.public_key().n())}};
+        if (encrypted) members["encrypted"] = true;
     } else {
         const auto key = load_public_key<N>(o.file);
         members = {{"type", "public_key"}, {"bits", key.bits()}, {"n", to_decimal(key.n())}};

@@ -7,7 +7,7 @@
 //    or its values are out of range or inconsistent;
 //  - errc::unsupported_version: a valid header of a format version this build does not read;
 //  - errc::corrupt_file: `load_key_share` found a file it cannot accept (truncated, edited, bad
-//    checksum, inconsistent, of another party or key).
+//    checksum, inconsistent, of another party or key, encrypted with another passphrase).
 #pragma once
 
 #include <dkg/codec.hpp>
@@ -72,6 +72,7 @@ enum class object_type : std::uint8_t {
     membership_proof = 7,
     blinding_proof = 8,
     ballot = 9,
+    encrypted_key_share = 10, ///< dkg/serialization/encrypted_key_share.hpp
 };
 
 inline constexpr std::array<std::uint8_t, 4> binary_magic = {'D', 'K', 'G', 0};
@@ -88,6 +89,7 @@ inline const char* type_name(object_type t)
     case object_type::membership_proof: return "dkg.membership_proof";
     case object_type::blinding_proof: return "dkg.blinding_proof";
     case object_type::ballot: return "dkg.ballot";
+    case object_type::encrypted_key_share: return "dkg.encrypted_key_share";
     }
     return "unknown";
 }

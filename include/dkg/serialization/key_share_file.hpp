@@ -157,6 +157,13 @@ key_share_fields<N> read_key_share_json(std::string_view text)
     return f;
 }
 
+/// Whether `data` starts with the binary header of an encrypted key share (any version).
+inline bool has_encrypted_share_header(std::span<const std::uint8_t> data)
+{
+    return data.size() >= 6 && std::equal(binary_magic.begin(), binary_magic.end(), data.begin()) &&
+           data[5] == static_cast<std::uint8_t>(object_type::encrypted_key_share);
+}
+
 /// Decodes a key share in either form (detected from the first byte), validates it and checks it
 /// against the caller's expectations and against its own verification key.
 template <big_integer N>
@@ -164,6 +171,9 @@ key_share<N> decode_key_share(std::span<const std::uint8_t> data, errc code, std
                               const std::optional<public_key<N>>& expected_key)
 {
     const char* what = type_name(object_type::key_share);
+    // An encrypted key share (dkg/serialization/encrypted_key_share.hpp) says so by its header.
+    if (has_encrypted_share_header(data))
+        throw format_error(code, std::string(what) + ": encrypted with a passphrase; read it with the passphrase");
     key_share<N> share = decoding(what, code, [&] {
         std::size_t first = 0;
         while (first < data.size() && (data[first] == ' ' || data[first] == '\n' || data[first] == '\r' || data[first] == '\t')) ++first;
@@ -184,6 +194,23 @@ key_share<N> decode_key_share(std::span<const std::uint8_t> data, errc code, std
     secure_clear(exponent);
     if (!consistent) throw format_error(code, std::string(what) + ": the share does not match its verification key");
     return share;
+}
+
+/// The bytes of a key-share file (plain or encrypted), size checked first. The caller wipes them.
+/// @throws dkg::format_error (errc::corrupt_file) if the file is larger than a key share can be.
+/// @throws std::system_error (std::filesystem::filesystem_error) if the file cannot be read.
+inline bytes read_key_share_file(const std::filesystem::path& path)
+{
+    const auto size = std::filesystem::file_size(path);
+    // An encrypted share adds its clear header (104 bytes) and tag (16) to the binary form.
+    if (size > max_key_share_bytes + 120) throw format_error(errc::corrupt_file, "dkg.key_share: file larger than allowed");
+    bytes data(static_cast<std::size_t>(size));
+    std::ifstream in(path, std::ios::binary);
+    if (!in || !in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size())) || in.peek() != EOF) {
+        wipe(data);
+        throw std::system_error(std::make_error_code(std::errc::io_error), "load_key_share: cannot read the file");
+    }
+    return data;
 }
 
 } // namespace detail
@@ -330,13 +357,8 @@ template <big_integer N>
 key_share<N> load_key_share(const std::filesystem::path& path, std::optional<party_id> expected_party = std::nullopt,
                             const std::optional<public_key<N>>& expected_key = std::nullopt)
 {
-    const auto size = std::filesystem::file_size(path);
-    if (size > max_key_share_bytes) throw format_error(errc::corrupt_file, "dkg.key_share: file larger than allowed");
-    bytes data(static_cast<std::size_t>(size));
+    bytes data = detail::read_key_share_file(path);
     const detail::wipe_on_exit<bytes> wiper{data};
-    std::ifstream in(path, std::ios::binary);
-    if (!in || !in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size())) || in.peek() != EOF)
-        throw std::system_error(std::make_error_code(std::errc::io_error), "load_key_share: cannot read the file");
     return detail::decode_key_share<N>(data, errc::corrupt_file, expected_party, expected_key);
 }
 
