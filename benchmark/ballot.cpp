@@ -121,7 +121,7 @@ public:
 private:
     static dkg::secret_key<N> make_secret(std::size_t bits)
     {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 8000 + bits);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 8000 + bits);
         return dkg::secret_key<N>::generate(bits, rng);
     }
 

@@ -178,7 +178,7 @@ template <class T>
 struct three_parties {
     using session_type = dkg::session<T>;
     std::vector<std::unique_ptr<session_type>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     std::uint64_t next_id = 1;
 
     explicit three_parties(const std::function<T&(dkg::party_id)>& transport)
@@ -187,7 +187,7 @@ struct three_parties {
             dkg::session_options options;
             options.timeout = std::chrono::minutes(30); // covers a contributor's whole batch with proofs
             sessions.push_back(std::make_unique<session_type>(transport(j), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 900 + j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(dkg::testing::default_test_seed, 900 + j));
         }
         std::vector<std::future<void>> done;
         for (auto& s : sessions)
@@ -241,7 +241,7 @@ struct tcp_parties {
 int main(int argc, char** argv)
 {
     const settings s = parse(argc, argv);
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 2048);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 2048);
     const auto key = dkg::testing::deal_key<N>(s.bits, parties, threshold, rng);
     const auto& shares = key.shares;
     const dkg::threshold_key<N> pub(shares[0]);
@@ -298,7 +298,7 @@ int main(int argc, char** argv)
                                     s.batch, s.batch_runs, [&] {
                                         std::vector<std::vector<dkg::partial_decryption<N>>> by_party(2);
                                         std::thread helper([&] {
-                                            dkg::testing::seeded_rng party_rng(dkg::testing::default_test_seed, 2);
+                                            dkg::testing::insecure_seeded_rng party_rng(dkg::testing::default_test_seed, 2);
                                             by_party[1] = proofs ? dkg::partial_decrypt_batch(shares[1], cts, party_rng)
                                                                  : dkg::partial_decrypt_batch(shares[1], cts);
                                         });

@@ -45,7 +45,7 @@ const statement<N>& fixed_statement()
 {
     static const statement<N> s = [] {
         const auto& key = dkg_fuzz::shares<N>()[0].public_key();
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 31);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 31);
         const auto c = key.encrypt_with_nonce(N(1u), dkg::random_unit(key.n(), rng));
         return statement<N>{c, dkg::blind(c, context(), rng).value};
     }();

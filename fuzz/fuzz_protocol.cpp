@@ -45,7 +45,7 @@ struct network {
     dkg::memory_network net{io, parties};
     std::vector<std::unique_ptr<transport>> transports;
     std::vector<std::unique_ptr<session>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     network(dkg_fuzz::tap party2, std::chrono::milliseconds timeout)
     {
@@ -54,7 +54,7 @@ struct network {
         for (dkg::party_id j = 1; j <= parties; ++j) {
             transports.push_back(std::make_unique<transport>(net.party(j), j == 2 ? party2 : dkg_fuzz::tap{}));
             sessions.push_back(std::make_unique<session>(*transports.back(), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(dkg::testing::default_test_seed, j));
         }
     }
 };
@@ -118,7 +118,7 @@ const batch& fixed_batch()
 {
     static const batch b = [] {
         batch out;
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 99);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 99);
         const auto& key = dkg_fuzz::shares<N>()[0].public_key();
         for (long long m : {42LL, -7LL}) {
             out.plaintexts.push_back(N(m));

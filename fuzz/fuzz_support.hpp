@@ -89,7 +89,7 @@ inline constexpr std::size_t key_bits = 256;
 inline const dkg::testing::dealt_key<dkg::gmp_int>& dealt_gmp()
 {
     static const dkg::testing::dealt_key<dkg::gmp_int> key = [] {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 77);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 77);
         return dkg::testing::deal_key<dkg::gmp_int>(key_bits, 3, 1, rng);
     }();
     return key;

@@ -101,7 +101,7 @@ void codec_seeds(corpus& c)
 {
     const auto& share = dkg_fuzz::shares<N>()[0];
     const auto& key = share.public_key();
-    dkg::testing::seeded_rng rng(1);
+    dkg::testing::insecure_seeded_rng rng(1);
     const N n = key.n();
     c.add("fuzz_codec", {0, 0x01, 0x00}, encoded([&](dkg::writer& w) { w.integer(n); }));
     c.add("fuzz_codec", {0, 0x00, 0x40}, encoded([&](dkg::writer& w) { w.integer(N(-12345)); }));
@@ -139,7 +139,7 @@ void serialization_seeds(corpus& c)
 {
     const auto& share = dkg_fuzz::shares<N>()[0];
     const auto& key = share.public_key();
-    dkg::testing::seeded_rng rng(2);
+    dkg::testing::insecure_seeded_rng rng(2);
     const auto ct = key.encrypt(N(-3), rng);
     c.add("fuzz_serialization", {0}, dkg::to_binary(key));
     c.add("fuzz_serialization", {1}, dkg::to_json(key));
@@ -158,7 +158,7 @@ void proofs_seeds(corpus& c)
     // Selectors of fuzz_proofs: 0/1 knowledge, 2/3 membership, 4/5 blinding, 8r+6/8r+7 ballot under
     // rule r (binary/JSON); the statement is the harness's: an encryption of 1 and its blinding.
     const auto& key = dkg_fuzz::shares<N>()[0].public_key();
-    dkg::testing::seeded_rng rng(3);
+    dkg::testing::insecure_seeded_rng rng(3);
     const dkg::proof_context context{"fuzz-election", "voter-1"};
     const N r = dkg::random_unit(key.n(), rng);
     const auto ct = key.encrypt_with_nonce(N(1u), r);
@@ -218,7 +218,7 @@ void cli_seeds(corpus& c)
     c.add("fuzz_cli", {3 + 6 * 2}, "127.0.0.1:7000,127.0.0.1:7001,[::1]:7002");
     for (const char* t : {"12.50", "-3", "1e2", "0.125"}) c.add("fuzz_cli", {4 + 6 * 6}, t); // exact_at_precision, precision 2
     for (const char* t : {"-17", "123456789"}) c.add("fuzz_cli", {4 + 6 * 1}, t);            // parse_factor
-    dkg::testing::seeded_rng rng(3);
+    dkg::testing::insecure_seeded_rng rng(3);
     const auto& key = dkg_fuzz::shares<N>()[0].public_key();
     const auto ct = key.encrypt(N(11u), rng);
     c.add("fuzz_cli", {4 + 6 * 2}, dkg::to_decimal(ct.value())); // parse_ciphertext, decimal
@@ -233,14 +233,14 @@ struct recording_network {
     dkg::memory_network net{io, 3};
     std::vector<std::unique_ptr<transport>> transports;
     std::vector<std::unique_ptr<dkg::session<transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     explicit recording_network(const dkg_fuzz::tap& record)
     {
         for (dkg::party_id j = 1; j <= 3; ++j) {
             transports.push_back(std::make_unique<transport>(net.party(j), j == 2 ? record : dkg_fuzz::tap{}));
             sessions.push_back(std::make_unique<dkg::session<transport>>(*transports.back()));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(dkg::testing::default_test_seed, j));
         }
     }
 };
@@ -275,7 +275,7 @@ void protocol_seeds(corpus& c)
         recording_network w([&](dkg::party_id to, const dkg::message_tag& tag, bytes& payload) {
             if (to == 1 && tag.step == dkg::threshold_steps::partials) partials = payload;
         });
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 99);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 99);
         const auto& key = dkg_fuzz::shares<N>()[0].public_key();
         std::vector<dkg::ciphertext<N>> batch;
         for (long long m : {42LL, -7LL}) batch.push_back(key.encrypt(N(m), rng));

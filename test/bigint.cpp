@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(concept_accepts_and_rejects)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(text_round_trip, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (int i = 0; i < 50; ++i) {
         N a = dkg::random_bits<N>(static_cast<std::size_t>(1 + i * 37), rng);
         if (i % 3 == 0) a = N(-a);
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(text_round_trip, N, all_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(bytes_round_trip, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     BOOST_TEST(dkg::to_bytes(N(0u)).empty());
     BOOST_TEST((dkg::to_bytes(N(0x0102u)) == std::vector<std::uint8_t>{1, 2}));
     BOOST_TEST((dkg::to_bytes(N(1u), 4) == std::vector<std::uint8_t>{0, 0, 0, 1}));
@@ -110,7 +110,7 @@ BOOST_TEST_DECORATOR(*needs_gmp())
 BOOST_AUTO_TEST_CASE_TEMPLATE(number_theory_matches_gmp, N, all_backends)
 {
 #if DKG_HAS_GMP
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (int i = 0; i < 25; ++i) {
         const std::size_t bits = 64 + static_cast<std::size_t>(i) * 40;
         N m = dkg::random_exact_bits<N>(bits, rng);
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_matches_gmp, N, all_backends)
     // The exponentiation for secret exponents (mpz_powm_sec with GMP, powm otherwise) gives GMP's
     // mpz_powm for odd moduli, positive and negative bases, zero, and negative exponents.
 #if DKG_HAS_GMP
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (int i = 0; i < 20; ++i) {
         const std::size_t bits = 64 + static_cast<std::size_t>(i) * 50;
         N m = dkg::random_exact_bits<N>(bits, rng);
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(multi_powm_matches_products_of_powm, N, all_backen
 {
     // Few and many bases (the interleaved-window and the bucket algorithm), exponents of mixed
     // lengths with zeros among them, odd and even moduli, negative bases and exponents.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (int trial = 0; trial < 16; ++trial) {
         const std::size_t bits = 64 + static_cast<std::size_t>(trial) * 61;
         N m = dkg::random_exact_bits<N>(bits, rng);
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_many_matches_powm, N, all_backends)
 {
     // Several exponents of one base (one shared chain of squarings with GMP): each result is
     // powm's, for exponents of different lengths, zero, and negative ones.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (int trial = 0; trial < 10; ++trial) {
         const std::size_t bits = 70 + static_cast<std::size_t>(trial) * 90;
         N m = dkg::random_exact_bits<N>(bits, rng);
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(powm_secret_many_matches_powm, N, all_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(random_values_in_range, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N bound = num<N>("1000000000000000000000007");
     for (int i = 0; i < 200; ++i) {
         const N r = dkg::random_below(bound, rng);
@@ -258,7 +258,7 @@ BOOST_TEST_DECORATOR(*needs_gmp())
 BOOST_AUTO_TEST_CASE_TEMPLATE(miller_rabin_matches_gmp, N, backends)
 {
 #if DKG_HAS_GMP
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     int primes = 0;
     for (int i = 0; i < 300; ++i) {
         N n = dkg::random_bits<N>(96, rng);
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(miller_rabin_matches_gmp, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(miller_rabin_known_numbers, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     // Carmichael numbers and a strong pseudoprime to base 2.
     for (const char* c : {"561", "41041", "825265", "3215031751", "2047"}) BOOST_TEST(!dkg::is_probable_prime(num<N>(c), 20, rng));
     BOOST_TEST(dkg::is_probable_prime(num<N>("170141183460469231731687303715884105727"), 20, rng)); // 2^127 - 1
@@ -285,7 +285,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(miller_rabin_known_numbers, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(secure_clear_zeroes, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     N a = dkg::random_bits<N>(1000, rng);
     dkg::secure_clear(a);
     BOOST_TEST(a == N(0u));

@@ -11,7 +11,7 @@ namespace {
 // Additive shares of p among n parties in the layout the candidate layer produces: party 1's share
 // ≡ 3 (mod 4), the others ≡ 0 (mod 4).
 template <class N>
-std::vector<N> split(const N& p, std::size_t n, dkg::testing::seeded_rng& rng)
+std::vector<N> split(const N& p, std::size_t n, dkg::testing::insecure_seeded_rng& rng)
 {
     std::vector<N> out(n);
     N rest = p;
@@ -24,7 +24,7 @@ std::vector<N> split(const N& p, std::size_t n, dkg::testing::seeded_rng& rng)
 }
 
 template <class N>
-N random_composite_3_mod_4(std::size_t bits, dkg::testing::seeded_rng& rng)
+N random_composite_3_mod_4(std::size_t bits, dkg::testing::insecure_seeded_rng& rng)
 {
     for (;;) {
         N a = dkg::random_blum_prime<N>(bits / 2, rng);
@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_SUITE(biprime)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(small_factor_filter_matches_trial_division, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const std::uint32_t bound = 5000;
     const dkg::biprime::small_factor_filter<N> filter(bound);
     const auto primes = dkg::primes_between(3, bound);
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(small_factor_filter_matches_trial_division, N, bac
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(remainder_tree_matches_direct_reduction, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N x = dkg::random_bits<N>(5000, rng);
     for (std::size_t count : {1u, 2u, 3u, 7u, 64u}) {
         std::vector<N> moduli;
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(remainder_tree_matches_direct_reduction, N, backen
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(test_bases_are_joint_and_have_jacobi_one, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const dkg::secret_key<N> key = dkg::secret_key<N>::generate(256, rng);
     const N& modulus = key.public_key().n();
     dkg::joint_seed seed{};
@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(test_bases_are_joint_and_have_jacobi_one, N, backe
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(boneh_franklin_accepts_biprimes_and_rejects_others, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(5);
+    dkg::testing::insecure_seeded_rng rng(5);
     const std::size_t n = 3, bits = 256;
     // Candidate 0: p·q with q composite; 1: a real biprime; 2: both composite; 3: another biprime.
     const N p1 = dkg::random_blum_prime<N>(bits / 2, rng), q1 = random_composite_3_mod_4<N>(bits / 2, rng);
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(boneh_franklin_accepts_biprimes_and_rejects_others
 
 BOOST_AUTO_TEST_CASE(exponent_shares_sum_to_a_quarter_of_phi)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     using N = fast_int;
     const N p = dkg::random_blum_prime<N>(64, rng), q = dkg::random_blum_prime<N>(64, rng);
     const auto ps = split(p, 4, rng), qs = split(q, 4, rng);

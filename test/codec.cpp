@@ -12,7 +12,7 @@ BOOST_AUTO_TEST_SUITE(codec)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(round_trip, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     std::vector<N> values;
     for (int i = 0; i < 20; ++i) {
         N v = dkg::random_bits<N>(static_cast<std::size_t>(i * 50), rng);

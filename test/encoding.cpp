@@ -14,7 +14,7 @@ template <class N>
 const dkg::secret_key<N>& encoding_key()
 {
     static const dkg::secret_key<N> key = [] {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 77);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 77);
         return dkg::secret_key<N>::generate(256, rng);
     }();
     return key;
@@ -26,7 +26,7 @@ BOOST_AUTO_TEST_SUITE(encoding)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(reference_plaintexts_round_trip, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const auto& sk = encoding_key<N>();
     const dkg::fixed_point_encoder<N> enc(sk.public_key(), 8);
     // The plaintext list of the Python reference's tests, at its precision of 8.
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rounding_half_away_from_zero, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(random_values_round_trip, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const auto& sk = encoding_key<N>();
     const dkg::fixed_point_encoder<N> enc(sk.public_key(), 6);
     const N limit = N(sk.public_key().max_plaintext() / N(1000000u));

@@ -12,7 +12,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(shares_reconstruct_a_decryption_exponent, N, shipp
 {
     for (std::size_t n : {3u, 5u}) {
         const std::size_t t = (n - 1) / 2;
-        dkg::testing::seeded_rng rng(n);
+        dkg::testing::insecure_seeded_rng rng(n);
         const auto key = dkg::secret_key<N>::generate(256, rng);
         const N& modulus = key.public_key().n();
         // Additive shares of p and q with the candidate layer's residues mod 4.
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_modulus_failing_the_final_gcd_check_ends_with_an
     // The shares add up to P = p and Q = 1 for N = p·q: N − P − Q + 1 = p·(q − 1), so gcd(θ, N) = p
     // for every β, as for any N with gcd(N, P+Q−1) ≠ 1. Every party must fail after a bounded number of β.
     const std::size_t n = 3, t = 1;
-    dkg::testing::seeded_rng rng(7);
+    dkg::testing::insecure_seeded_rng rng(7);
     const auto key = dkg::secret_key<N>::generate(256, rng);
     const N& modulus = key.public_key().n();
     const std::vector<N> ps{N(key.p() - N(8u)), N(4u), N(4u)}, qs{N(9u), N(-4), N(-4)};

@@ -39,7 +39,7 @@ struct faulty_memory_parties {
     dkg::memory_network network;
     std::vector<std::unique_ptr<faulty>> transports;
     std::vector<std::unique_ptr<dkg::session<faulty>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     template <class Configure>
     faulty_memory_parties(std::size_t n, std::uint64_t seed, dkg::session_options options, Configure configure) : network(context, n)
@@ -48,7 +48,7 @@ struct faulty_memory_parties {
             transports.push_back(std::make_unique<faulty>(network.party(j)));
             configure(j, *transports.back());
             sessions.push_back(std::make_unique<dkg::session<faulty>>(*transports.back(), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(seed, j));
         }
     }
 };
@@ -62,10 +62,10 @@ std::vector<std::exception_ptr> run_three(Start start)
     boost::asio::io_context context;
     dkg::memory_network network(context, 3);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     for (dkg::party_id j = 1; j <= 3; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(1, j));
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(1, j));
         start(j, *sessions.back(), *rngs.back(), [&errors, j](std::exception_ptr e, dkg::key_share<fast_int>) { errors[j - 1] = e; });
     }
     context.run();
@@ -162,13 +162,13 @@ BOOST_AUTO_TEST_CASE(a_tcp_party_that_disconnects_is_named)
     }
     std::vector<std::unique_ptr<dkg::tcp_transport>> transports;
     std::vector<std::unique_ptr<dkg::session<dkg::tcp_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     dkg::session_options options;
     options.timeout = std::chrono::seconds(5);
     for (std::size_t j = 0; j < n; ++j) {
         transports.push_back(std::make_unique<dkg::tcp_transport>(std::move(listeners[j]), static_cast<dkg::party_id>(j + 1), endpoints));
         sessions.push_back(std::make_unique<dkg::session<dkg::tcp_transport>>(*transports[j], options));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(12, j + 1));
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(12, j + 1));
     }
     std::vector<std::exception_ptr> errors(n);
     std::size_t started = 0, finished = 0;
@@ -296,12 +296,12 @@ BOOST_AUTO_TEST_CASE(completion_token_without_a_progress_handler)
     boost::asio::io_context context;
     dkg::memory_network network(context, 3);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     std::vector<std::optional<dkg::key_share<fast_int>>> shares(3);
     for (dkg::party_id j = 1; j <= 3; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(j)));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(31, j));
-        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::seeded_rng& rng) -> boost::asio::awaitable<dkg::key_share<fast_int>> {
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(31, j));
+        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::insecure_seeded_rng& rng) -> boost::asio::awaitable<dkg::key_share<fast_int>> {
             co_return co_await dkg::async_generate_key<fast_int>(s, rng, small_params(128, 1), boost::asio::use_awaitable);
         };
         boost::asio::co_spawn(context, run(*sessions.back(), *rngs.back()), [&shares, j](std::exception_ptr e, dkg::key_share<fast_int> k) {
@@ -342,7 +342,7 @@ BOOST_AUTO_TEST_CASE(blocking_form_one_thread_per_party)
                 while (!started) context.run_one();
                 if (start_error) std::rethrow_exception(start_error);
                 dkg::session<dkg::tcp_transport> session(transport);
-                dkg::testing::seeded_rng rng(41, j + 1);
+                dkg::testing::insecure_seeded_rng rng(41, j + 1);
                 shares[j].emplace(dkg::generate_key<fast_int>(context, session, rng, small_params(128, 1)));
                 transport.close();
                 context.restart();
@@ -365,7 +365,7 @@ BOOST_AUTO_TEST_CASE(parameter_errors_are_reported_before_anything_is_sent)
     boost::asio::io_context context;
     dkg::memory_network network(context, 3);
     dkg::session<dkg::memory_transport> session(network.party(1));
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     auto try_params = [&](auto change) {
         auto p = small_params(128, 1);
         change(p);

@@ -78,10 +78,10 @@ keygen_outcome<N> run_memory_keygen(std::size_t n, const dkg::keygen_params& par
     boost::asio::io_context context;
     dkg::memory_network network(context, n);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     for (std::size_t j = 1; j <= n; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(static_cast<dkg::party_id>(j)), options));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(seed, j));
     }
     for (std::size_t j = 0; j < n; ++j) {
         dkg::keygen_options party_options = local;
@@ -127,14 +127,14 @@ std::vector<std::exception_ptr> run_parties(std::size_t n, Body body, std::uint6
     boost::asio::io_context context;
     dkg::memory_network network(context, n);
     std::vector<std::unique_ptr<dkg::session<dkg::memory_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     std::vector<std::exception_ptr> errors(n);
     for (std::size_t j = 1; j <= n; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::memory_transport>>(network.party(static_cast<dkg::party_id>(j))));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(seed, j));
     }
     for (std::size_t j = 0; j < n; ++j) {
-        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::seeded_rng& rng, dkg::party_id id,
+        auto run = [](dkg::session<dkg::memory_transport>& s, dkg::testing::insecure_seeded_rng& rng, dkg::party_id id,
                       Body& b) -> boost::asio::awaitable<void> {
             co_await s.establish(rng);
             co_await b(s, rng, id);
@@ -191,7 +191,7 @@ void check_generated_key(const keygen_outcome<N>& outcome, std::size_t n, const 
         q += pq.second;
     }
     BOOST_TEST((N(p * q) == modulus));
-    dkg::testing::seeded_rng rng(99);
+    dkg::testing::insecure_seeded_rng rng(99);
     BOOST_TEST(dkg::is_probable_prime(p, 64, rng));
     BOOST_TEST(dkg::is_probable_prime(q, 64, rng));
     BOOST_TEST(reference_is_prime(dkg::to_decimal(p)));

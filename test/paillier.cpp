@@ -20,7 +20,7 @@ const dkg::secret_key<N>& test_key(std::size_t bits)
     static std::map<std::size_t, dkg::secret_key<N>> keys;
     auto it = keys.find(bits);
     if (it == keys.end()) {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, bits);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, bits);
         it = keys.emplace(bits, dkg::secret_key<N>::generate(bits, rng)).first;
     }
     return it->second;
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(known_answers_from_file, N, all_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(encryption_matches_independent_formula, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const auto& sk = test_key<N>(512);
     const auto& pk = sk.public_key();
     for (int i = 0; i < 20; ++i) {
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(encryption_matches_independent_formula, N, backend
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_properties, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const auto& sk = test_key<N>(256);
     const auto& pk = sk.public_key();
     const N bound = N(pk.max_plaintext() / N(4u));
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_properties, N, all_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(rejects_bad_input, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const auto& sk = test_key<N>(256);
     const auto& other = test_key<N>(258);
     const auto& pk = sk.public_key();

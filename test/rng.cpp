@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(only_opted_in_generators_are_secure)
 {
     static_assert(dkg::secure_rng<dkg::system_rng>);
     static_assert(dkg::secure_rng<dkg::system_rng&>);
-    static_assert(dkg::secure_rng<dkg::testing::seeded_rng>);
+    static_assert(dkg::secure_rng<dkg::testing::insecure_seeded_rng>);
     static_assert(dkg::secure_rng<user_drbg>);
     static_assert(!dkg::secure_rng<std::mt19937>);
     static_assert(!dkg::secure_rng<std::mt19937_64>);
@@ -68,6 +68,18 @@ BOOST_AUTO_TEST_CASE(seeded_rng_is_reproducible_and_labelled)
     BOOST_TEST(x == b());
     BOOST_TEST(x != c());
     BOOST_TEST(x != d());
+    // The named opt-in draws the same stream.
+    dkg::testing::insecure_seeded_rng e(42, 1);
+    BOOST_TEST(x == e());
 }
+
+// The plain seeded generator is refused wherever dkg requires a secure one; only the type that
+// names itself insecure is accepted (test/compile_fail also shows the refusal as a build error).
+static_assert(std::uniform_random_bit_generator<dkg::testing::seeded_rng>);
+static_assert(!dkg::secure_rng<dkg::testing::seeded_rng>);
+static_assert(!dkg::secure_rng<dkg::testing::seeded_rng&>);
+static_assert(dkg::secure_rng<dkg::testing::insecure_seeded_rng>);
+static_assert(dkg::secure_rng<dkg::testing::insecure_seeded_rng&>);
+static_assert(!dkg::secure_rng<std::mt19937_64>);
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_SUITE(serialization)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(round_trips, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 20);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 20);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto& pk = pub.public_key();
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(threshold_keys_reject_bad_input, N, shipped_backen
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(json_tolerates_whitespace_and_member_order, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 21);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 21);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const std::string n = dkg::to_decimal(pk.n());
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(json_rejects_anything_else, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(binary_rejects_bad_input, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 22);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 22);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& other = dealt_key<N>(test_bits, 5, 2);
     const dkg::threshold_key<N> pub(key.shares[0]);

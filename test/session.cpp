@@ -47,7 +47,7 @@ void run_memory(std::size_t n, Body body, dkg::session_options options = {}, std
         auto& tr = net.party(p);
         t.spawn(tr.get_executor(), [&tr, &net, &body, options]() -> asio::awaitable<void> {
             memory_session s(tr, options);
-            dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, tr.self());
+            dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, tr.self());
             co_await s.establish(rng);
             co_await body(s, net);
         });

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_SUITE(threshold)
 // docs/protocol.md §6: every (t+1)-subset of every shape decrypts integers, negatives and fixed-point values.
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_subset_decrypts, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 1);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 1);
     std::size_t decryptions = 0;
     for (std::size_t n : {3u, 5u, 7u}) {
         for (std::size_t t = 0; 2 * t + 1 <= n; ++t) {
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_subset_decrypts, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(more_than_enough_partials_use_any_subset, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 2);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 2);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const dkg::threshold_key<N> pub(key.shares[2]);
     const auto c = pub.public_key().encrypt(N(-77), rng);
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(more_than_enough_partials_use_any_subset, N, backe
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_sums_decrypt, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 3);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 3);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto& pk = pub.public_key();
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_sums_decrypt, N, shipped_backends)
 // A ciphertext made by an independent formula (GMP's C API, g^m·r^N) decrypts.
 BOOST_AUTO_TEST_CASE_TEMPLATE(standard_paillier_ciphertexts_decrypt, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 4);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 4);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto& pk = pub.public_key();
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(standard_paillier_ciphertexts_decrypt, N, shipped_
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(proofs_verify_and_catch_wrong_partials, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto& pk = pub.public_key();
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(proofs_verify_and_catch_wrong_partials, N, backend
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(combine_reports_errors, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 6);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 6);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& other_key = dealt_key<N>(test_bits, 3, 1);
     const dkg::threshold_key<N> pub(key.shares[0]);
@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(combine_reports_errors, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(batches, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 7);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 7);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto& pk = pub.public_key();
@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(batches, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(decoding_helpers, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 8);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 8);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const dkg::fixed_point_encoder<N> encoder(pk, 4);
@@ -322,7 +322,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(threshold_key_holds_public_values_only, N, backend
 BOOST_AUTO_TEST_CASE(real_size_keys_decrypt_with_proofs, *boost::unit_test::label("slow"))
 {
     using N = fast_int;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 9);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 9);
     const auto& key = dealt_key<N>(2048, 3, 1);
     const dkg::threshold_key<N> pub(key.shares[0]);
     const auto c = pub.public_key().encrypt(N(-424242), rng);

@@ -25,7 +25,7 @@ const dkg::testing::dealt_key<N>& dealt_key(std::size_t bits, std::size_t partie
     const auto shape = std::make_tuple(bits, parties, threshold);
     auto it = keys.find(shape);
     if (it == keys.end()) {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 1000 * bits + 10 * parties + threshold);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 1000 * bits + 10 * parties + threshold);
         it = keys.emplace(shape, dkg::testing::deal_key<N>(bits, parties, threshold, rng)).first;
     }
     return it->second;

@@ -41,7 +41,7 @@ const dkg::secret_key<N>& paillier_key()
 {
     static const dkg::secret_key<N> key = [] {
         static const auto gmp_key = [] {
-            dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, modulus_bits);
+            dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, modulus_bits);
             return dkg::secret_key<dkg::gmp_int>::generate(modulus_bits, rng);
         }();
         return dkg::secret_key<N>(dkg::from_bytes<N>(dkg::to_bytes(gmp_key.p())), dkg::from_bytes<N>(dkg::to_bytes(gmp_key.q())));
@@ -54,7 +54,7 @@ template <class N>
 const dkg::testing::dealt_key<N>& threshold_key()
 {
     static const auto key = [] {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 3 * modulus_bits);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 3 * modulus_bits);
         return dkg::testing::deal_key<N>(modulus_bits, 3, 1, rng);
     }();
     return key;
@@ -62,9 +62,9 @@ const dkg::testing::dealt_key<N>& threshold_key()
 
 /// A seeded generator for the inputs of a benchmark (not for secrets: the benchmarks' keys are
 /// public test keys).
-inline dkg::testing::seeded_rng input_rng(std::uint64_t stream)
+inline dkg::testing::insecure_seeded_rng input_rng(std::uint64_t stream)
 {
-    return dkg::testing::seeded_rng(dkg::testing::default_test_seed, stream);
+    return dkg::testing::insecure_seeded_rng(dkg::testing::default_test_seed, stream);
 }
 
 /// The settings of every micro-benchmark: the minimum and maximum of the repetitions besides

@@ -10,7 +10,7 @@ using namespace test_support;
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(powers_match_powm, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (std::size_t bits : {64u, 200u, 1024u}) {
         N m = dkg::random_exact_bits<N>(bits, rng);
         if (!dkg::is_odd(m)) m += N(1u);
@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(powers_match_powm, N, all_backends)
 BOOST_AUTO_TEST_CASE_TEMPLATE(the_table_reports_its_memory, N, shipped_backends)
 {
     // Both shipped backends build a table: one power per 5 exponent bits, each of the modulus's size.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N m = N(dkg::random_exact_bits<N>(1024, rng) | N(1u));
     const dkg::fixed_base<N> small(N(3u), m, 100), large(N(3u), m, 2000);
     BOOST_TEST(small.precomputed_bytes() > 0u);

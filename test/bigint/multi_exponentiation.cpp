@@ -28,7 +28,7 @@ struct problem {
     N expected;
 };
 
-problem random_problem(std::size_t count, std::size_t bits, std::size_t max_exponent_bits, dkg::testing::seeded_rng& rng)
+problem random_problem(std::size_t count, std::size_t bits, std::size_t max_exponent_bits, dkg::testing::insecure_seeded_rng& rng)
 {
     problem p;
     p.modulus = N(dkg::random_exact_bits<N>(bits, rng) | N(1u));
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(windows_are_read_across_limbs)
 
 BOOST_AUTO_TEST_CASE(straus_and_pippenger_give_the_product_of_powers)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (std::size_t count : {1u, 2u, 7u, 40u}) {
         const problem p = random_problem(count, 192, 300, rng);
         arithmetic a{p.modulus};
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(straus_and_pippenger_give_the_product_of_powers)
 BOOST_AUTO_TEST_CASE(the_cheaper_algorithm_is_chosen_by_its_estimate)
 {
     // Many short exponents favour buckets, a few long ones the interleaved windows.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const problem many = random_problem(500, 64, 128, rng);
     const problem few = random_problem(3, 64, 4000, rng);
     double best_bucket = 1e300;
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_cheaper_algorithm_is_chosen_by_its_estimate)
 
 BOOST_AUTO_TEST_CASE(several_secret_powers_share_one_base)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N m = N(dkg::random_exact_bits<N>(256, rng) | N(1u));
     const N base = dkg::random_below(m, rng);
     for (std::size_t bits : {64u, 128u, 320u, 1088u}) {
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(several_secret_powers_share_one_base)
 
 BOOST_AUTO_TEST_CASE(fixed_base_powers_from_the_table)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N m = N(dkg::random_exact_bits<N>(256, rng) | N(1u));
     const N base = dkg::random_below(m, rng);
     arithmetic a{m};
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(secret_schedules_do_not_depend_on_the_exponents)
     // The sequence of multiplications, squarings and table accesses of the secret-exponent
     // algorithms is the same for every exponent of a given size; the public-exponent algorithm's
     // is not (so the trace does see a difference where there is one).
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N m = N(dkg::random_exact_bits<N>(128, rng) | N(1u));
     const N base = dkg::random_below(m, rng);
     const std::size_t bits = 256;

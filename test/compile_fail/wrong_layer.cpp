@@ -100,6 +100,6 @@ int main()
     boost::asio::io_context io;
     dkg::memory_network network(io, 3);
     dkg::session<dkg::memory_transport> session(network.party(1));
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     dkg::async_generate_key<N, policies>(session, rng, dkg::keygen_params{}, {}, [](std::exception_ptr, dkg::key_share<N>) {});
 }

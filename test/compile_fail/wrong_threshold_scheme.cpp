@@ -46,7 +46,7 @@ int main()
     boost::asio::io_context io;
     dkg::memory_network network(io, 1);
     dkg::session<dkg::memory_transport> session(network.party(1));
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const archetype::share_type share{archetype::construct_tag{}};
     dkg::async_decrypt<scheme>(session, share, {}, dkg::decrypt_options{}, rng, [](std::exception_ptr, auto) {});
 #if DKG_WRONG_LAYER == 4

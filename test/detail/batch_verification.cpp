@@ -36,7 +36,7 @@ struct fake_items {
 
 BOOST_AUTO_TEST_CASE(every_failing_item_is_found_and_only_those)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (std::size_t count : {0u, 1u, 2u, 3u, 7u, 64u, 200u}) {
         for (std::size_t failing : {0u, 1u, 2u, 5u, 200u}) {
             fake_items items;
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(one_failing_item_costs_a_few_checks_per_halving)
 
 BOOST_AUTO_TEST_CASE(weights_have_the_stated_length)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     std::size_t longest = 0;
     for (int i = 0; i < 64; ++i) longest = std::max(longest, dkg::bit_length(dkg::detail::batch_weight<dkg::cpp_int>(rng)));
     BOOST_TEST(longest == dkg::detail::batch_weight_bits);

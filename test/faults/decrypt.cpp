@@ -27,7 +27,7 @@ const dkg::testing::dealt_key<N>& key(std::size_t n, std::size_t t)
     static std::map<std::pair<std::size_t, std::size_t>, dkg::testing::dealt_key<N>> keys;
     auto it = keys.find({n, t});
     if (it == keys.end()) {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 3000 + 10 * n + t);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 3000 + 10 * n + t);
         it = keys.emplace(std::make_pair(n, t), dkg::testing::deal_key<N>(256, n, t, rng)).first;
     }
     return it->second;
@@ -40,7 +40,7 @@ struct batch {
 
 batch make_batch(const dkg::public_key<N>& pk)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 3100);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 3100);
     batch b;
     b.plain = {N(0u), N(-5), N(123456789u)};
     for (const auto& m : b.plain) b.ciphertexts.push_back(pk.encrypt(m, rng));

@@ -167,7 +167,7 @@ struct network {
     std::vector<std::unique_ptr<crashing_transport>> crashers;
     std::vector<std::unique_ptr<faulty>> transports;
     std::vector<std::unique_ptr<session>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     network(std::size_t n, texts& into, std::chrono::milliseconds timeout, const std::vector<fault>& faults, std::uint64_t seed)
         : said(into), net(io, n, memory_options(into))
@@ -183,7 +183,7 @@ struct network {
                 for (const auto& r : f.rules) transports.back()->add_rule(r);
             }
             sessions.push_back(std::make_unique<session>(*transports.back(), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(seed, j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(seed, j));
         }
     }
 

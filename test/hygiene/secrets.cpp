@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(key_generation_errors_and_warnings_hold_no_secret)
 // and without: the errors and the results' texts hold neither key shares nor the factors.
 BOOST_AUTO_TEST_CASE(decryption_errors_hold_no_secret)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5000);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5000);
     const auto dealt = dkg::testing::deal_key<N>(256, 3, 1, rng);
     secret_set secrets;
     for (const auto& s : dealt.shares) secrets.add(s.share());
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(decryption_errors_hold_no_secret)
 // share: every byte of the share's JSON text and of its binary form changed in turn.
 BOOST_AUTO_TEST_CASE(damaged_key_share_files_are_refused_without_the_share)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5001);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5001);
     const auto dealt = dkg::testing::deal_key<N>(256, 3, 1, rng);
     const auto& share = dealt.shares[1];
     secret_set secrets;
@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(damaged_key_share_files_are_refused_without_the_share)
 // every refusal (a wrong passphrase; every byte changed in turn; every truncation) names neither.
 BOOST_AUTO_TEST_CASE(encrypted_key_share_files_keep_share_and_passphrase_secret)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5003);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5003);
     const auto dealt = dkg::testing::deal_key<N>(256, 3, 1, rng);
     const auto& share = dealt.shares[2];
     const std::string passphrase_text = "Zq7#vW2!mK9@xR4$tL6%uP3^nB8&yH5*";
@@ -252,7 +252,7 @@ BOOST_AUTO_TEST_CASE(encrypted_key_share_files_keep_share_and_passphrase_secret)
 // was readable by others.
 BOOST_AUTO_TEST_CASE(key_share_files_are_owner_only)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5002);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5002);
     const auto dealt = dkg::testing::deal_key<N>(256, 3, 1, rng);
     std::string pattern = (fs::temp_directory_path() / "dkg-hygiene-XXXXXX").string();
     BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);

@@ -31,7 +31,7 @@ using N = test_support::fast_int;
 const dkg::testing::dealt_key<N>& dealt()
 {
     static const auto k = [] {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 6000);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 6000);
         return dkg::testing::deal_key<N>(256, 3, 1, rng);
     }();
     return k;

@@ -21,7 +21,7 @@ std::vector<std::pair<std::vector<N>, std::vector<N>>> candidate_shares(std::siz
     params.corruption_threshold = (n - 1) / 2;
     params.key_length = key_length;
     std::vector<std::pair<std::vector<N>, std::vector<N>>> out(n);
-    dkg::testing::seeded_rng rng(17);
+    dkg::testing::insecure_seeded_rng rng(17);
     for (std::size_t j = 0; j < n; ++j) {
         dkg::sieve::trial_division<N> layer(make_context(static_cast<dkg::party_id>(j + 1), n, params.corruption_threshold, key_length / 2, pool), params);
         const auto run = [&]() -> std::vector<N> {

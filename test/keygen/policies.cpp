@@ -18,7 +18,7 @@ namespace {
 
 using memory_session = dkg::session<dkg::memory_transport>;
 using archetype_session = dkg::session<dkg::testing::transport_archetype>;
-using rng = dkg::testing::seeded_rng;
+using rng = dkg::testing::insecure_seeded_rng;
 
 template <class N, class S, class G>
 constexpr bool shipped_layers_model_their_concepts()

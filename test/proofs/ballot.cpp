@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(rules_are_checked_and_shaped)
 // Every valid ballot of several rules verifies, and its option ciphertexts decrypt to the choices.
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_valid_ballot_verifies, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 401);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 401);
     const auto& sk = test_key<N>(small_bits);
     const auto& key = sk.public_key();
     const auto context = voter("voter-1");
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_valid_ballot_verifies, N, shipped_backends)
 // A tally of ballots: the product of the option ciphertexts decrypts to the vote counts.
 BOOST_AUTO_TEST_CASE_TEMPLATE(option_ciphertexts_add_up_to_the_tally, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 402);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 402);
     const auto& sk = test_key<N>(small_bits);
     const auto& key = sk.public_key();
     const auto rule = dkg::ballot_rule::one_of(3);
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(option_ciphertexts_add_up_to_the_tally, N, shipped
 // Ballots that break the rule, made by a voter who proves as well as it can: rejected, naming the proof.
 BOOST_AUTO_TEST_CASE_TEMPLATE(invalid_ballots_are_rejected, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 403);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 403);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto context = voter("voter-2");
     // The honest cheat machinery first: true claims verify.
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(invalid_ballots_are_rejected, N, shipped_backends)
 // or key, is rejected; so is a ballot whose parts are mixed with another's.
 BOOST_AUTO_TEST_CASE_TEMPLATE(ballots_are_bound_to_voter_rule_and_key, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 404);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 404);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto rule = dkg::ballot_rule::one_of(3);
     const std::vector<unsigned> choice = {0, 1, 0};
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(ballots_are_bound_to_voter_rule_and_key, N, shippe
 // Every field of a ballot changed: rejected.
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_ballots_fail, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 405);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 405);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto context = voter("voter-5");
     const N two_t = N(N(1u) << static_cast<unsigned>(dkg::proof_challenge_bits(key)));
@@ -283,7 +283,7 @@ std::vector<std::size_t> rejected_one_by_one(const dkg::public_key<N>& key, cons
 // Random batches of valid ballots pass the batch check, for every shape of rule.
 BOOST_AUTO_TEST_CASE_TEMPLATE(batches_of_valid_ballots_verify, N, backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 407);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 407);
     const auto& key = test_key<N>(small_bits).public_key();
     for (const auto& rule : {dkg::ballot_rule::one_of(2), dkg::ballot_rule::one_of(3), dkg::ballot_rule::at_most(3, 2), dkg::ballot_rule::at_most(2, 2)}) {
         for (std::size_t count : {1u, 2u, 9u}) {
@@ -304,7 +304,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(batches_of_valid_ballots_verify, N, backends)
 // field of one branch — is named, alone; so are several.
 BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_ballots_in_a_batch_are_named, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 408);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 408);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto rule = dkg::ballot_rule::one_of(3);
     std::vector<dkg::ballot<N>> ballots;
@@ -338,7 +338,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_ballots_in_a_batch_are_named, N, shipped_bac
 // corruptions of random fields of random ballots (property test).
 BOOST_AUTO_TEST_CASE_TEMPLATE(the_batch_check_agrees_with_single_checks, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 409);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 409);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto rule = dkg::ballot_rule::at_most(3, 2);
     std::vector<dkg::ballot<N>> valid;
@@ -372,7 +372,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(the_batch_check_agrees_with_single_checks, N, ship
 // 1), so that a ballot box that checks in batches and an auditor who checks one by one agree.
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_square_root_of_one_passes_both_checks, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 410);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 410);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto rule = dkg::ballot_rule::one_of(2);
     const auto context = voter("voter-root");
@@ -398,7 +398,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_square_root_of_one_passes_both_checks, N, shippe
 BOOST_TEST_DECORATOR(*boost::unit_test::label("slow"))
 BOOST_AUTO_TEST_CASE_TEMPLATE(real_size_keys, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 406);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 406);
     const auto& sk = test_key<N>(2048);
     const auto& key = sk.public_key();
     for (const auto& rule : {dkg::ballot_rule::one_of(2), dkg::ballot_rule::one_of(10)}) {

@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_SUITE(proofs_blinding)
 // nonzero value; the proof verifies.
 BOOST_AUTO_TEST_CASE_TEMPLATE(blinding_multiplies_the_plaintext_and_verifies, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 301);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 301);
     const auto& sk = test_key<N>(small_bits);
     const auto& key = sk.public_key();
     for (const N& m : {N(0u), N(1u), N(-2), N(12345u)}) {
@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(blinding_multiplies_the_plaintext_and_verifies, N,
 // prove_blinding for a blinding made by the caller; a witness that does not hold is refused.
 BOOST_AUTO_TEST_CASE_TEMPLATE(proofs_for_a_given_blinding, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 302);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 302);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto c = key.encrypt(N(-3), rng);
     const N r = dkg::random_unit(key.n(), rng), s = dkg::random_unit(key.n(), rng);
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(proofs_for_a_given_blinding, N, shipped_backends)
 // of 0 ("unanimous"). It can prove the forward relation, but no backward one: the proof fails.
 BOOST_AUTO_TEST_CASE_TEMPLATE(blinding_by_zero_is_rejected, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 303);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 303);
     const auto& sk = test_key<N>(small_bits);
     const auto& key = sk.public_key();
     const auto c = key.encrypt(N(-1), rng); // one voter said no
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(blinding_by_zero_is_rejected, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 304);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 304);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto c = key.encrypt(N(-2), rng);
     const auto b = dkg::blind(c, context, rng);
@@ -132,14 +132,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, ship
 // decryption: Dec(c') = r·Dec(c)) and r^−1 from the backward half.
 BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_factor, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 305);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 305);
     const auto& sk = test_key<N>(small_bits);
     const auto& key = sk.public_key();
     const N& n = key.n();
     const auto c = key.encrypt(N(77u), rng);
     const N r = dkg::random_unit(n, rng), s = dkg::random_unit(n, rng);
     const auto blinded = key.make_ciphertext(power(key, c, r, s));
-    dkg::testing::seeded_rng same_a(dkg::testing::default_test_seed, 3050), same_b(dkg::testing::default_test_seed, 3050);
+    dkg::testing::insecure_seeded_rng same_a(dkg::testing::default_test_seed, 3050), same_b(dkg::testing::default_test_seed, 3050);
     dkg::sigma::power_relation_prover<N> first(c, r, s, same_a), second(c, r, s, same_b);
     BOOST_TEST_REQUIRE((first.commitment() == second.commitment()));
     const std::size_t t = dkg::proof_challenge_bits(key);
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_factor, N, shipped_backends
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 306);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 306);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto c = key.encrypt(N(1u), rng);
     // Targets that are no blinding of c: an encryption of 0 (no unit r maps 1 to 0) and an
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_bac
 // transcripts; the test rejects a flawed prover whose forward response z is always even.
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 307);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 307);
     const auto& key = test_key<N>(tiny_bits).public_key();
     const N& n = key.n();
     const auto c = key.encrypt(N(5u), rng);
@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_b
 BOOST_TEST_DECORATOR(*boost::unit_test::label("slow"))
 BOOST_AUTO_TEST_CASE_TEMPLATE(real_size_keys, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 308);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 308);
     const auto& sk = test_key<N>(2048);
     const auto& key = sk.public_key();
     const auto c = key.encrypt(N(-1), rng);

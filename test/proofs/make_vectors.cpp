@@ -4,7 +4,7 @@
 //
 //   make_proof_vectors <directory>
 //
-// Every value comes from seeded draws (dkg::testing::seeded_rng), so the output is the same on
+// Every value comes from seeded draws (dkg::testing::insecure_seeded_rng), so the output is the same on
 // every run of the same code. test_proofs reads the files and checks that they decode, encode back
 // to the same bytes and verify; regenerate them only when a format or transcript changes on purpose
 // (with a new version).
@@ -133,7 +133,7 @@ try {
     const std::filesystem::path root = argv[1];
     const dkg::proof_context context{"election-2024", "question-1", "voter-17"};
     for (std::size_t bits : {128u, 512u}) {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 9000 + bits);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 9000 + bits);
         const auto secret = dkg::secret_key<N>::generate(bits, rng);
         const auto& key = secret.public_key();
         const N r = dkg::random_unit(key.n(), rng);

@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_SUITE(proofs_membership)
 // Completeness for {0, 1}, a range, a set with negatives and a one-element set, every element.
 BOOST_AUTO_TEST_CASE_TEMPLATE(honest_proofs_verify, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 201);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 201);
     const auto& key = test_key<N>(small_bits).public_key();
     const std::vector<std::vector<N>> sets = {zero_one<N>(), {N(0u), N(1u), N(2u), N(3u), N(4u)}, {N(-5), N(17u), N(-1), key.max_plaintext()}, {N(9u)}};
     for (const auto& set : sets) {
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(honest_proofs_verify, N, shipped_backends)
 // 1 (or 0) with the real nonce produces a proof that fails, interactively and non-interactively.
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_plaintext_outside_the_set_is_rejected, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 202);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 202);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto set = zero_one<N>();
     for (const N& m : {N(2u), N(-1), N(3u)}) {
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_plaintext_outside_the_set_is_rejected, N, shippe
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 203);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 203);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto set = zero_one<N>();
     const auto e = encrypt(key, N(1u), rng);
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, ship
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(invalid_sets_name_the_parameter, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 204);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 204);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto e = encrypt(key, N(1u), rng);
     const dkg::membership_proof<N> none;
@@ -154,14 +154,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(invalid_sets_name_the_parameter, N, shipped_backen
 // branch j, and that branch gives an N-th root of c·g^(−s_j): c encrypts s_j.
 BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_plaintext, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 205);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 205);
     const auto& key = test_key<N>(small_bits).public_key();
     const std::vector<N> set = {N(0u), N(1u), N(2u)};
     const N& n = key.n();
     for (int round = 0; round < 6; ++round) {
         const N m = set[static_cast<std::size_t>(round) % 3];
         const auto e = encrypt(key, m, rng);
-        dkg::testing::seeded_rng same_a(dkg::testing::default_test_seed, 2050 + round), same_b(dkg::testing::default_test_seed, 2050 + round);
+        dkg::testing::insecure_seeded_rng same_a(dkg::testing::default_test_seed, 2050 + round), same_b(dkg::testing::default_test_seed, 2050 + round);
         dkg::sigma::membership_prover<N> first(e.c, set, m, e.nonce, same_a), second(e.c, set, m, e.nonce, same_b);
         BOOST_TEST_REQUIRE((first.commitments() == second.commitments()));
         const std::size_t t = dkg::proof_challenge_bits(key);
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_plaintext, N, shipped_backe
 // the challenge must not be chosen by the prover); simulated transcripts are not Fiat–Shamir proofs.
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 206);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 206);
     const auto& key = test_key<N>(small_bits).public_key();
     const std::vector<N> set = {N(0u), N(1u), N(2u)};
     for (const N& m : {N(1u), N(7u)}) {
@@ -207,7 +207,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_bac
 // branch takes challenge 0 half of the time.
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 207);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 207);
     const auto& key = test_key<N>(tiny_bits).public_key();
     const N& n = key.n();
     const auto set = zero_one<N>();
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_b
 BOOST_TEST_DECORATOR(*boost::unit_test::label("slow"))
 BOOST_AUTO_TEST_CASE_TEMPLATE(real_size_keys, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 208);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 208);
     const auto& key = test_key<N>(2048).public_key();
     const auto set = zero_one<N>();
     const auto e = encrypt(key, N(0u), rng);

@@ -33,7 +33,7 @@ BOOST_AUTO_TEST_SUITE(proofs_plaintext_knowledge)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(honest_proofs_verify, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 101);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 101);
     const auto& key = test_key<N>(small_bits).public_key();
     for (const N& m : {N(0u), N(1u), N(-1), key.max_plaintext(), N(-key.max_plaintext()), dkg::random_symmetric(key.max_plaintext(), rng)}) {
         const auto e = encrypt(key, m, rng);
@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(honest_proofs_verify, N, shipped_backends)
 // Every field changed, another context, another ciphertext, another key: rejected.
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 102);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 102);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto e = encrypt(key, N(42u), rng);
     const auto proof = dkg::prove_plaintext_knowledge(e.c, e.plaintext, e.nonce, context, rng);
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampered_proofs_and_wrong_statements_fail, N, ship
 // The prover refuses a witness that does not open the ciphertext, naming the parameters.
 BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_witness_is_refused, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 103);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 103);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto e = encrypt(key, N(7u), rng);
     BOOST_TEST(invalid_argument_text([&] { dkg::prove_plaintext_knowledge(e.c, N(8u), e.nonce, context, rng); }) ==
@@ -110,13 +110,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_witness_is_refused, N, shipped_backends)
 // Special soundness: two accepting answers to one commitment give the plaintext and the nonce.
 BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_witness, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 104);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 104);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto e = encrypt(key, N(-12345), rng);
     const N m = key.to_residue(e.plaintext);
     const std::size_t t = dkg::proof_challenge_bits(key);
     for (int round = 0; round < 5; ++round) {
-        dkg::testing::seeded_rng same_a(dkg::testing::default_test_seed, 1040 + round), same_b(dkg::testing::default_test_seed, 1040 + round);
+        dkg::testing::insecure_seeded_rng same_a(dkg::testing::default_test_seed, 1040 + round), same_b(dkg::testing::default_test_seed, 1040 + round);
         dkg::sigma::plaintext_knowledge_prover<N> first(e.c, m, e.nonce, same_a), second(e.c, m, e.nonce, same_b);
         BOOST_TEST_REQUIRE((first.commitment() == second.commitment()));
         const N e1 = dkg::random_bits<N>(t, rng), e2 = dkg::random_bits<N>(t, rng);
@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(two_answers_reveal_the_witness, N, shipped_backend
 // witness (also for a ciphertext nobody can open); a simulated transcript is not a Fiat–Shamir proof.
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 105);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 105);
     const auto& key = test_key<N>(small_bits).public_key();
     const auto c = key.make_ciphertext(dkg::random_unit(key.n_squared(), rng));
     for (int i = 0; i < 20; ++i) {
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_transcripts_are_accepted, N, shipped_bac
 // them); the same test rejects a flawed simulator whose w is always a square.
 BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 106);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 106);
     const auto& key = test_key<N>(tiny_bits).public_key();
     const N& n = key.n();
     const auto e = encrypt(key, N(3u), rng);
@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(simulated_and_real_transcripts_match, N, shipped_b
 BOOST_TEST_DECORATOR(*boost::unit_test::label("slow"))
 BOOST_AUTO_TEST_CASE_TEMPLATE(real_size_keys, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 107);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 107);
     const auto& key = test_key<N>(2048).public_key();
     BOOST_TEST(dkg::proof_challenge_bits(key) == 128u);
     const auto e = encrypt(key, N(123456789u), rng);

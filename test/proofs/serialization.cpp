@@ -35,7 +35,7 @@ struct sample {
 template <class N>
 sample<N> make_sample(std::uint64_t label, const dkg::ballot_rule& rule = dkg::ballot_rule::one_of(3))
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, label);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, label);
     const auto& key = test_key<N>(small_bits).public_key();
     const N r = dkg::random_unit(key.n(), rng);
     auto c = key.encrypt_with_nonce(N(1u), r);
@@ -354,7 +354,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(encoding_an_invalid_ballot_is_a_caller_error, N, s
     BOOST_CHECK_THROW(dkg::to_json(empty), std::invalid_argument);
     const auto s = make_sample<N>(505);
     auto mixed = s.ballot;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 5050);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 5050);
     mixed.ciphertexts[0] = test_key<N>(small_bits, 1).public_key().encrypt(N(1u), rng);
     BOOST_CHECK_THROW(dkg::to_binary(mixed), std::invalid_argument);
     const dkg::public_key<N> none;

@@ -22,7 +22,7 @@ const dkg::secret_key<N>& test_key(std::size_t bits, std::uint64_t label = 0)
     static std::map<std::pair<std::size_t, std::uint64_t>, dkg::secret_key<N>> keys;
     auto it = keys.find({bits, label});
     if (it == keys.end()) {
-        dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 7000 + bits + label);
+        dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 7000 + bits + label);
         it = keys.emplace(std::make_pair(bits, label), dkg::secret_key<N>::generate(bits, rng)).first;
     }
     return it->second;

@@ -13,7 +13,7 @@ BOOST_AUTO_TEST_SUITE(shamir_integer)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_t_plus_one_subset_reconstructs, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N bound = N(N(1u) << 256);
     for (std::size_t n : {3u, 4u, 5u, 7u}) {
         for (std::size_t t = 1; 2 * t + 1 <= n; ++t) {
@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_t_plus_one_subset_reconstructs, N, all_backe
 BOOST_AUTO_TEST_CASE_TEMPLATE(share_sizes_follow_the_bound, N, backends)
 {
     // |a_k| ≤ Δ²·2^σ·S, so shares have about log2(S) + σ + 2·log2(n!) + t·log2(n) bits.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const std::size_t n = 5, t = 2, sigma = 40;
     const N bound = N(N(1u) << 2048);
     const dkg::shamir::integer_sharing<N> scheme(n, t, bound, sigma);
@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(share_sizes_follow_the_bound, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(integer_lagrange_and_products, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const std::size_t n = 5, t = 2;
     const N bound = N(N(1u) << 128);
     const dkg::shamir::integer_sharing<N> scheme(n, t, bound, 40);
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(integer_lagrange_and_products, N, backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(bad_parameters_and_shares, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N bound(1000u);
     BOOST_CHECK_THROW(dkg::shamir::integer_sharing<N>(3, 3, bound, 40), std::invalid_argument);
     BOOST_CHECK_THROW(dkg::shamir::integer_sharing<N>(3, 1, N(0u), 40), std::invalid_argument);

@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_SUITE(shamir_modular)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_t_plus_one_subset_reconstructs, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     for (std::size_t n : {3u, 4u, 5u, 7u}) {
         for (std::size_t t = 1; 2 * t + 1 <= n; ++t) {
             const dkg::shamir::modular_sharing<N> scheme(test_prime<N>(), n, t);
@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_t_plus_one_subset_reconstructs, N, all_backe
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(local_addition_and_multiplication, N, all_backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const std::size_t n = 5, t = 2;
     const N p = test_prime<N>();
     const dkg::shamir::modular_sharing<N> scheme(p, n, t);
@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(lagrange_matches_definition, N, backends)
 BOOST_AUTO_TEST_CASE_TEMPLATE(composite_modulus_without_small_factors, N, backends)
 {
     // The distributed sieve shares over a product of primes larger than n.
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N m = N(N(N(7u) * N(11u)) * N(N(13u) * N(101u)));
     const dkg::shamir::modular_sharing<N> scheme(m, 5, 2);
     for (int i = 0; i < 50; ++i) {
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(composite_modulus_without_small_factors, N, backen
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(bad_parameters_and_shares, N, backends)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     const N p = test_prime<N>();
     auto message_of = [](auto&& f) {
         try {

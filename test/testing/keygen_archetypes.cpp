@@ -28,7 +28,7 @@ constexpr bool archetypes_model_their_concepts()
            dkg::biprimality_policy<dkg::testing::biprimality_archetype<N>, N, S, G> &&
            dkg::key_sharing_policy<dkg::testing::key_sharing_archetype<N>, N, S, G> && dkg::keygen_policy_bundle<archetypes<N>, S, G>;
 }
-static_assert(archetypes_model_their_concepts<test_support::fast_int, archetype_session, dkg::testing::seeded_rng>());
+static_assert(archetypes_model_their_concepts<test_support::fast_int, archetype_session, dkg::testing::insecure_seeded_rng>());
 static_assert(archetypes_model_their_concepts<dkg::cpp_int, dkg::session<dkg::memory_transport>, dkg::system_rng>());
 static_assert(archetypes_model_their_concepts<test_support::toy_int, archetype_session, dkg::system_rng>());
 
@@ -42,7 +42,7 @@ static_assert(!std::is_copy_assignable_v<dkg::testing::key_sharing_archetype<tes
 
 // The run of key generation compiles with nothing but the archetypes: it asks no more of a layer
 // (nor of a transport) than the concepts promise.
-template class dkg::detail::keygen_run<archetypes<test_support::fast_int>, archetype_session, dkg::testing::seeded_rng>;
+template class dkg::detail::keygen_run<archetypes<test_support::fast_int>, archetype_session, dkg::testing::insecure_seeded_rng>;
 template class dkg::detail::keygen_run<archetypes<test_support::toy_int>, archetype_session, dkg::system_rng>;
 
 BOOST_AUTO_TEST_SUITE(keygen_archetypes)

@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(async_decrypt_runs_the_archetype)
     boost::asio::io_context io;
     dkg::testing::transport_archetype transport(io.get_executor(), 1, 1);
     dkg::session<dkg::testing::transport_archetype> session(transport);
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 62);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 62);
     const archetype::share_type share{archetype::construct_tag{}};
     for (bool proofs : {true, false}) {
         std::vector<archetype::ciphertext_type> cts;

@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(shares_have_the_documented_form, N, backends)
 
 BOOST_AUTO_TEST_CASE(rejects_bad_parameters)
 {
-    dkg::testing::seeded_rng rng;
+    dkg::testing::insecure_seeded_rng rng;
     BOOST_CHECK_THROW(dkg::testing::deal_key<dkg::cpp_int>(256, 4, 2, rng), std::invalid_argument);
     BOOST_CHECK_THROW(dkg::testing::deal_key<dkg::cpp_int>(31, 3, 1, rng), std::invalid_argument);
     BOOST_CHECK_THROW(dkg::testing::deal_key<dkg::cpp_int>(256, 3, 3, rng), std::invalid_argument);

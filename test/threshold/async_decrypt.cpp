@@ -25,7 +25,7 @@ constexpr std::size_t test_bits = 256;
 using network = memory_parties;
 
 template <class N>
-std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const std::vector<N>& plain, dkg::testing::seeded_rng& rng)
+std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const std::vector<N>& plain, dkg::testing::insecure_seeded_rng& rng)
 {
     std::vector<dkg::ciphertext<N>> out;
     for (const auto& m : plain) out.push_back(pk.encrypt(m, rng));
@@ -49,7 +49,7 @@ dkg::key_share<N> share_off_by(const dkg::key_share<N>& honest, const N& delta)
 }
 
 template <class N>
-std::vector<N> random_plaintexts(const dkg::public_key<N>& pk, std::size_t count, dkg::testing::seeded_rng& rng)
+std::vector<N> random_plaintexts(const dkg::public_key<N>& pk, std::size_t count, dkg::testing::insecure_seeded_rng& rng)
 {
     std::vector<N> out = {N(-1), pk.max_plaintext()};
     while (out.size() < count) out.push_back(dkg::random_symmetric(pk.max_plaintext(), rng));
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_SUITE(async_decrypt)
 // docs/protocol.md §6 over the session: every shape, everybody a receiver, with and without proofs.
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_shape_decrypts_a_batch, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 40);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 40);
     for (std::size_t n : {3u, 5u, 7u}) {
         for (std::size_t t = 0; 2 * t + 1 <= n; ++t) {
             const auto& key = dealt_key<N>(test_bits, n, t);
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_shape_decrypts_a_batch, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(parties_offline_or_silent, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 41);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 41);
     const auto& key = dealt_key<N>(test_bits, 7, 3);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 3, rng);
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(parties_offline_or_silent, N, shipped_backends)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(too_few_parties_is_an_error_naming_them, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 42);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 42);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     const auto cts = encrypt_all(pk, {N(5u)}, rng);
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(too_few_parties_is_an_error_naming_them, N, shippe
 // replaced, with proofs (the proof fails) and without (the partials do not combine).
 BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_partials_are_detected_and_replaced, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 43);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 43);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 3, rng);
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_partials_are_detected_and_replaced, N, shipp
 // wrong partial is still caught, whatever each party's thread count (they need not agree).
 BOOST_AUTO_TEST_CASE_TEMPLATE(worker_threads_split_the_work, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 48);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 48);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 23, rng);
@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(worker_threads_split_the_work, N, shipped_backends
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(only_receivers_learn_the_plaintexts, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 44);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 44);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 2, rng);
@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(only_receivers_learn_the_plaintexts, N, shipped_ba
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_decryptions_with_distinct_ids, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 45);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 45);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     // Identical plaintexts in both batches: the ids, not the texts, keep them apart.
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_decryptions_with_distinct_ids, N, shipp
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(fixed_point_values_and_blocking_form, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 46);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 46);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const dkg::fixed_point_encoder<N> encoder(pk, 4);
@@ -280,7 +280,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(fixed_point_values_and_blocking_form, N, shipped_b
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 47);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 47);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto cts = encrypt_all(pk, {N(3u)}, rng);
@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deadline_and_call_errors, N, shipped_backends)
 // sessions are established.
 BOOST_AUTO_TEST_CASE_TEMPLATE(over_tcp_loopback, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 49);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 49);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 5, rng);
@@ -342,7 +342,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(over_tcp_loopback, N, shipped_backends)
 BOOST_AUTO_TEST_CASE(real_size_batch_with_proofs, *boost::unit_test::label("slow"))
 {
     using N = fast_int;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 48);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 48);
     const auto& key = dealt_key<N>(2048, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto plain = random_plaintexts(pk, 10, rng);

@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_SUITE(paillier_threshold_scheme)
 BOOST_AUTO_TEST_CASE_TEMPLATE(members_agree_with_the_free_functions, N, backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 70);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 70);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     const auto pub = scheme::public_data(key.shares[3]);
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(members_agree_with_the_free_functions, N, backends
             BOOST_TEST(!scheme::has_proof(plain));
             BOOST_TEST(scheme::partial_party(plain) == share.id());
             BOOST_TEST(!scheme::verify(pub, c, plain)); // no proof, no verification
-            dkg::testing::seeded_rng a(dkg::testing::default_test_seed, 71), b(dkg::testing::default_test_seed, 71);
+            dkg::testing::insecure_seeded_rng a(dkg::testing::default_test_seed, 71), b(dkg::testing::default_test_seed, 71);
             const auto proved = scheme::partial_decrypt(share, pub, c, a, 48);
             BOOST_TEST((proved == dkg::partial_decrypt(share, c, b, 48)));
             BOOST_TEST(scheme::has_proof(proved));
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(members_agree_with_the_free_functions, N, backends
 BOOST_AUTO_TEST_CASE_TEMPLATE(combine_reports_partials_that_do_not_combine, N, shipped_backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 72);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 72);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto pub = scheme::public_data(key.shares[0]);
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(combine_reports_partials_that_do_not_combine, N, s
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_shifted_partial_combines_and_only_its_proof_fails, N, shipped_backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 76);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 76);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto pub = scheme::public_data(key.shares[0]);
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_shifted_partial_combines_and_only_its_proof_fail
 BOOST_AUTO_TEST_CASE_TEMPLATE(wire_form_round_trips_within_its_bound, N, shipped_backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 73);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 73);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const auto pub = scheme::public_data(key.shares[2]);
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wire_form_round_trips_within_its_bound, N, shipped
 BOOST_AUTO_TEST_CASE_TEMPLATE(batch_digest_binds_key_and_ciphertexts, N, shipped_backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 74);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 74);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& other = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
@@ -184,7 +184,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(batch_digest_binds_key_and_ciphertexts, N, shipped
 BOOST_AUTO_TEST_CASE_TEMPLATE(wrong_arguments_name_the_parameter, N, shipped_backends)
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 75);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 75);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& other = dealt_key<N>(test_bits, 5, 2);
     const auto pub = scheme::public_data(key.shares[0]);

@@ -235,7 +235,7 @@ namespace {
 constexpr std::size_t test_bits = 256;
 
 template <class N>
-std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const std::vector<N>& plain, dkg::testing::seeded_rng& rng)
+std::vector<dkg::ciphertext<N>> encrypt_all(const dkg::public_key<N>& pk, const std::vector<N>& plain, dkg::testing::insecure_seeded_rng& rng)
 {
     std::vector<dkg::ciphertext<N>> out;
     for (const auto& m : plain) out.push_back(pk.encrypt(m, rng));
@@ -251,7 +251,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(traits_defaults_loop_over_the_single_operations, N
 {
     using scheme = dkg::paillier_threshold_scheme<N>;
     using traits = dkg::threshold_scheme_traits<scheme>;
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 60);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 60);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& share = key.shares[1];
     const auto pub = scheme::public_data(share);
@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(traits_defaults_loop_over_the_single_operations, N
     BOOST_TEST_REQUIRE(plain.size() == cts.size());
     for (std::size_t i = 0; i < cts.size(); ++i) BOOST_TEST((plain[i] == dkg::partial_decrypt(share, cts[i])));
 
-    dkg::testing::seeded_rng first(dkg::testing::default_test_seed, 61), second(dkg::testing::default_test_seed, 61);
+    dkg::testing::insecure_seeded_rng first(dkg::testing::default_test_seed, 61), second(dkg::testing::default_test_seed, 61);
     auto proved = traits::partial_decrypt_batch(share, pub, batch, first, dkg::decryption_proof_sigma);
     BOOST_TEST_REQUIRE(proved.size() == cts.size());
     for (std::size_t i = 0; i < cts.size(); ++i) BOOST_TEST((proved[i] == dkg::partial_decrypt(share, cts[i], second)));
@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(traits_defaults_loop_over_the_single_operations, N
 // proofs.
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_scheme_of_the_user_runs_and_its_wrong_partials_are_attributed, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 63);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 63);
     const auto& key = dealt_key<N>(test_bits, 5, 2);
     const auto& pk = key.shares[0].public_key();
     const std::vector<N> plain = {N(7u), N(-7), pk.max_plaintext(), N(0u)};
@@ -343,7 +343,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_scheme_of_the_user_runs_and_its_wrong_partials_a
 // partials are never used.
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_scheme_of_the_user_runs_over_tcp, N, shipped_backends)
 {
-    dkg::testing::seeded_rng rng(dkg::testing::default_test_seed, 64);
+    dkg::testing::insecure_seeded_rng rng(dkg::testing::default_test_seed, 64);
     const auto& key = dealt_key<N>(test_bits, 3, 1);
     const auto& pk = key.shares[0].public_key();
     const std::vector<N> plain = {N(11u), N(-12), N(13u)};

@@ -48,13 +48,13 @@ struct memory_parties {
     boost::asio::io_context io;
     dkg::memory_network net;
     std::vector<std::unique_ptr<session_type>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     explicit memory_parties(std::size_t n, dkg::session_options options = {}) : net(io, n)
     {
         for (dkg::party_id j = 1; j <= n; ++j) {
             sessions.push_back(std::make_unique<session_type>(net.party(j), options));
-            rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 500 + j));
+            rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(dkg::testing::default_test_seed, 500 + j));
         }
         for (auto& s : sessions) boost::asio::co_spawn(s->get_executor(), s->establish(*rngs[s->self() - 1]), boost::asio::detached);
         io.run();
@@ -85,7 +85,7 @@ struct tcp_parties {
     std::thread runner{[this] { io.run(); }};
     transport_test::tcp_cluster cluster;
     std::vector<std::unique_ptr<session_type>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
 
     explicit tcp_parties(std::size_t n) : cluster(io, n)
     {
@@ -96,7 +96,7 @@ struct tcp_parties {
             ready.clear();
             for (dkg::party_id j = 1; j <= n; ++j) {
                 sessions.push_back(std::make_unique<session_type>(*cluster.parties[j - 1]));
-                rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(dkg::testing::default_test_seed, 600 + j));
+                rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(dkg::testing::default_test_seed, 600 + j));
                 ready.push_back(boost::asio::co_spawn(sessions.back()->get_executor(), sessions.back()->establish(*rngs.back()),
                                                       boost::asio::use_future));
             }

@@ -743,13 +743,13 @@ BOOST_AUTO_TEST_CASE(key_generation_over_tls)
     params.key_length = 256;
     params.corruption_threshold = 1;
     std::vector<std::unique_ptr<dkg::session<dkg::tls_transport>>> sessions;
-    std::vector<std::unique_ptr<dkg::testing::seeded_rng>> rngs;
+    std::vector<std::unique_ptr<dkg::testing::insecure_seeded_rng>> rngs;
     std::vector<std::optional<dkg::key_share<N>>> shares(n);
     std::vector<std::string> errors;
     std::size_t finished = 0;
     for (dkg::party_id j = 1; j <= n; ++j) {
         sessions.push_back(std::make_unique<dkg::session<dkg::tls_transport>>(net.party(j)));
-        rngs.push_back(std::make_unique<dkg::testing::seeded_rng>(31, j));
+        rngs.push_back(std::make_unique<dkg::testing::insecure_seeded_rng>(31, j));
     }
     for (std::size_t j = 0; j < n; ++j)
         dkg::async_generate_key<N>(*sessions[j], *rngs[j], params, {}, [&, j](std::exception_ptr e, dkg::key_share<N> share) {
@@ -771,7 +771,7 @@ BOOST_AUTO_TEST_CASE(key_generation_over_tls)
     const auto& key = shares[0]->public_key();
     BOOST_TEST(key.bits() == 256u);
     for (const auto& s : shares) BOOST_TEST(s->same_key(*shares[0]));
-    dkg::testing::seeded_rng rng(5);
+    dkg::testing::insecure_seeded_rng rng(5);
     const dkg::threshold_key<N> public_part(*shares[0]);
     for (long long m : {0LL, 42LL, -123456789LL}) {
         const auto c = key.encrypt(N(m), rng);

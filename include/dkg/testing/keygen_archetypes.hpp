@@ -7,8 +7,8 @@
 // @code
 // using archetypes = dkg::keygen_policies<N, dkg::testing::candidate_archetype<N>, dkg::testing::biprimality_archetype<N>,
 //                                         dkg::testing::key_sharing_archetype<N>, dkg::testing::opening_archetype<N>>;
-// static_assert(dkg::keygen_policy_bundle<archetypes, dkg::session<dkg::testing::transport_archetype>, dkg::testing::seeded_rng>);
-// template class dkg::detail::keygen_run<archetypes, dkg::session<dkg::testing::transport_archetype>, dkg::testing::seeded_rng>;
+// static_assert(dkg::keygen_policy_bundle<archetypes, dkg::session<dkg::testing::transport_archetype>, dkg::testing::insecure_seeded_rng>);
+// template class dkg::detail::keygen_run<archetypes, dkg::session<dkg::testing::transport_archetype>, dkg::testing::insecure_seeded_rng>;
 // @endcode
 // Their operations are valid but do no work: each completes with std::logic_error naming the
 // archetype, so a key generation with one of them fails at once instead of running.

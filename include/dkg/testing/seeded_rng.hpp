@@ -1,4 +1,7 @@
-// A deterministic generator for tests and reproducible experiments. Not for keys anyone relies on.
+// A deterministic generator for tests and reproducible experiments. Not for keys anyone relies on:
+// the plain `seeded_rng` is not a dkg::secure_rng, so it cannot reach a key generation or an
+// encryption by accident; a call site that wants its reproducible stream there names
+// `insecure_seeded_rng`, the same stream opted in under a name that says what it is.
 #pragma once
 
 #include <dkg/detail/chacha20.hpp>
@@ -16,7 +19,9 @@ namespace dkg::testing {
 inline constexpr std::uint64_t default_test_seed = 0x646b672d74657374ull; // "dkg-test"
 
 /// A seeded ChaCha20 stream. Its output is as good as ChaCha20's, but whoever knows the seed knows
-/// every value drawn, so it lives in dkg::testing: production code must name it on purpose.
+/// every value drawn, so it does not model dkg::secure_rng: functions of dkg that need a secure
+/// generator refuse it at compile time. Use it where any reproducible std::uniform_random_bit_generator
+/// will do; where dkg needs a secure_rng, name `insecure_seeded_rng` instead.
 class seeded_rng {
 public:
     /// 64 bits per call.
@@ -46,7 +51,17 @@ private:
     detail::chacha20_stream stream_;
 };
 
+/// `seeded_rng` accepted as a dkg::secure_rng, by name: for tests, examples, benchmarks and fuzz
+/// harnesses that want reproducible runs of functions that require a secure generator. The stream
+/// is exactly seeded_rng's for the same seed and label. Whoever knows the seed knows every key,
+/// share and nonce drawn from it: never use it for anything real.
+class insecure_seeded_rng : public seeded_rng {
+public:
+    using seeded_rng::seeded_rng;
+};
+
 } // namespace dkg::testing
 
+/// The named opt-in: only the type that says "insecure" is accepted where a secure_rng is required.
 template <>
-inline constexpr bool dkg::enable_secure_rng<dkg::testing::seeded_rng> = true;
+inline constexpr bool dkg::enable_secure_rng<dkg::testing::insecure_seeded_rng> = true;
