@@ -446,6 +446,100 @@ BOOST_AUTO_TEST_CASE(the_same_layer_named_two_ways_agrees)
     for (const auto& e : errors) BOOST_TEST(!e, message_of(e));
 }
 
+namespace {
+
+/// A modulus the key-sharing layer must reject: N' = p'·q' with every party's additive shares adding
+/// up to P = p' and Q = 1, so that N' − P − Q + 1 = p'·(q' − 1) and gcd(θ, N') = p' for every β.
+template <class N>
+struct unusable_modulus {
+    static inline N modulus;
+    static inline std::vector<N> p_shares, q_shares; // element j-1: party j of three
+};
+
+/// The real key-sharing layer, but the first modulus it is given is swapped for unusable_modulus
+/// (the first accepted N's shares are wiped and dropped): the run must reject it and go on.
+template <dkg::big_integer N>
+class rejecting_first_modulus {
+public:
+    rejecting_first_modulus(const dkg::keygen_context& context, const dkg::keygen_params& params) : self_(context.self), inner_(context, params)
+    {
+    }
+    void describe(dkg::agreed_parameters& agreed) const { inner_.describe(agreed); }
+
+    template <class Session, class G>
+    boost::asio::awaitable<std::optional<dkg::key_share<N>>> share(Session& session, G& rng, const dkg::joint_seed& seed, const N& modulus,
+                                                                   N& p_share, N& q_share)
+    {
+        if (swapped_) co_return co_await inner_.share(session, rng, seed, modulus, p_share, q_share);
+        swapped_ = true;
+        dkg::secure_clear(p_share);
+        dkg::secure_clear(q_share);
+        N p = unusable_modulus<N>::p_shares[self_ - 1], q = unusable_modulus<N>::q_shares[self_ - 1];
+        co_return co_await inner_.share(session, rng, seed, unusable_modulus<N>::modulus, p, q);
+    }
+
+private:
+    dkg::party_id self_;
+    dkg::integer_key_sharing<N> inner_;
+    bool swapped_ = false;
+};
+
+} // namespace
+
+// A modulus whose gcd(θ, N) ≠ 1 reveals a factor of N: the key-sharing layer rejects it (no second
+// β) and the run goes back to the candidates, ending with a good key of another N.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_rejected_modulus_sends_key_generation_back_to_the_candidates, N, shipped_backends)
+{
+    dkg::testing::insecure_seeded_rng rng(17);
+    const auto bad = dkg::secret_key<N>::generate(256, rng);
+    unusable_modulus<N>::modulus = bad.public_key().n();
+    unusable_modulus<N>::p_shares = {N(bad.p() - N(8u)), N(4u), N(4u)};
+    unusable_modulus<N>::q_shares = {N(9u), N(-4), N(-4)};
+    const auto params = small_params(256, 1);
+    using policies = dkg::keygen_policies<N, dkg::sieve::configured<N>, dkg::biprime::boneh_franklin<N>, rejecting_first_modulus<N>>;
+    const auto outcome = run_memory_keygen<N, policies>(3, params, 23);
+    check_generated_key(outcome, 3, params);
+    BOOST_TEST((outcome.shares[0]->public_key().n() != unusable_modulus<N>::modulus));
+    for (const auto& p : outcome.progress) {
+        BOOST_TEST(p.moduli_rejected == 1u);
+        BOOST_TEST(p.batches >= 2u);
+        BOOST_TEST(p.finished);
+    }
+}
+
+// The joint seed is committed before it is revealed: party 2's opening that reaches party 1 has one
+// byte changed, so it does not match party 2's commitment, and party 1 names party 2.
+BOOST_AUTO_TEST_CASE(a_seed_opening_that_does_not_match_its_commitment_is_named)
+{
+    const std::size_t n = 3;
+    std::vector<std::exception_ptr> errors(n);
+    dkg::session_options options;
+    options.timeout = std::chrono::seconds(5);
+    faulty_memory_parties parties(n, 5, options, [](dkg::party_id j, faulty_memory_parties::faulty& transport) {
+        if (j != 2) return;
+        dkg::testing::fault_rule rule;
+        rule.action = dkg::testing::fault_action::corrupt;
+        rule.step = dkg::keygen_steps::setup;
+        rule.to = 1;
+        rule.nth = 2; // the first is the commitment, the second the opening
+        rule.byte_index = 7;
+        transport.add_rule(rule);
+    });
+    for (std::size_t j = 0; j < n; ++j)
+        dkg::async_generate_key<fast_int>(*parties.sessions[j], *parties.rngs[j], small_params(256, 1), {},
+                                          [&, j](std::exception_ptr e, dkg::key_share<fast_int>) { errors[j] = e; });
+    parties.context.run();
+    BOOST_TEST_REQUIRE(static_cast<bool>(errors[0]));
+    try {
+        std::rethrow_exception(errors[0]);
+    } catch (const dkg::protocol_error& e) {
+        BOOST_TEST(e.party() == 2u, e.what());
+        BOOST_TEST((e.code() == dkg::errc::verification_failed), e.what());
+        BOOST_TEST(std::string(e.what()).find("its seed contribution does not match its commitment") != std::string::npos, e.what());
+    }
+    BOOST_TEST(parties.transports[1]->stats().corrupted == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(max_batches_ends_with_too_many_attempts)
 {
     auto params = small_params(512, 1);

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 namespace test_support {
@@ -55,8 +56,8 @@ public:
     void describe(dkg::agreed_parameters& agreed) const { inner_.describe(agreed); }
 
     template <class Session, class G>
-    boost::asio::awaitable<dkg::key_share<N>> share(Session& session, G& rng, const dkg::joint_seed& seed, const N& modulus, N& p_share,
-                                                    N& q_share)
+    boost::asio::awaitable<std::optional<dkg::key_share<N>>> share(Session& session, G& rng, const dkg::joint_seed& seed, const N& modulus,
+                                                                   N& p_share, N& q_share)
     {
         {
             std::lock_guard lock(factor_channel<N>::mutex);

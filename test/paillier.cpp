@@ -84,8 +84,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_properties, N, all_backends)
         BOOST_TEST(sk.decrypt(ca - cb) == N(a - b));
         BOOST_TEST(sk.decrypt(-ca) == N(-a));
         const N small_a = N(a % N(1000000u));
-        BOOST_TEST(sk.decrypt(pk.encrypt(small_a, rng) * k) == N(small_a * k));
-        BOOST_TEST(sk.decrypt(k * pk.encrypt(small_a, rng)) == N(small_a * k));
+        if (k != N(0u)) {
+            BOOST_TEST(sk.decrypt(pk.encrypt(small_a, rng) * k) == N(small_a * k));
+            BOOST_TEST(sk.decrypt(k * pk.encrypt(small_a, rng)) == N(small_a * k));
+        }
+        BOOST_TEST(sk.decrypt(pk.encrypt(small_a, rng).multiply(k, rng)) == N(small_a * k));
         BOOST_TEST(sk.decrypt(ca.add_plain(b)) == N(a + b));
         const auto fresh = ca.rerandomize(rng);
         BOOST_TEST(fresh.value() != ca.value());
@@ -94,6 +97,35 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(homomorphic_properties, N, all_backends)
     // Sums wrap modulo N like the underlying group: (N-1)/2 + 1 decrypts to -(N-1)/2.
     const auto top = pk.encrypt(pk.max_plaintext(), rng);
     BOOST_TEST(sk.decrypt(top + pk.encrypt(N(1u), rng)) == N(-pk.max_plaintext()));
+}
+
+// Multiplying by a plaintext 0 (or any multiple of N) never gives the constant ciphertext 1, which
+// would tell everyone the factor: `*` refuses it, `multiply(k, rng)` gives a fresh encryption of 0.
+BOOST_AUTO_TEST_CASE_TEMPLATE(multiplying_by_zero_gives_a_fresh_encryption_of_zero, N, all_backends)
+{
+    dkg::testing::insecure_seeded_rng rng(31);
+    const auto& sk = test_key<N>(256);
+    const auto& pk = sk.public_key();
+    const auto c = pk.encrypt(N(12345u), rng);
+    for (const N& zero : {N(0u), pk.n(), N(-pk.n()), N(pk.n() * N(3u))}) {
+        BOOST_CHECK_THROW((void)(c * zero), std::invalid_argument);
+        BOOST_CHECK_THROW((void)(zero * c), std::invalid_argument);
+        const auto first = c.multiply(zero, rng), second = c.multiply(zero, rng);
+        BOOST_TEST(first.value() != N(1u));
+        BOOST_TEST(first.value() != second.value());
+        BOOST_TEST(sk.decrypt(first) == N(0u));
+        BOOST_TEST(sk.decrypt(second) == N(0u));
+    }
+    try {
+        (void)(c * N(0u));
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).rfind("k: ", 0) == 0u, e.what());
+    }
+    // Otherwise multiply is `*` under fresh randomness.
+    const auto product = c.multiply(N(-7), rng);
+    BOOST_TEST(product.value() != (c * N(-7)).value());
+    BOOST_TEST(sk.decrypt(product) == N(-86415));
+    BOOST_TEST(sk.decrypt(c.multiply(N(1u), rng)) == N(12345u));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(rejects_bad_input, N, backends)

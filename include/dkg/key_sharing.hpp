@@ -10,10 +10,13 @@
 //     party k's new share is s'_k = Σ_j μ_j·h_j(k) with μ_j = Δ·ℓ_j(0) over all n parties, a degree-t
 //     sharing of D = Δ⁴·φ·β (degree reduction, so that any t+1 parties can decrypt).
 //  3. Each party opens (s'_k + Z(k)) mod N, masked by the zero sharing Z so that only θ = D mod N
-//     leaks, and publishes VK_k = v^(Δ·s'_k) mod N² for a jointly random square v. If gcd(θ, N) ≠ 1 a
-//     new β is drawn, at most max_theta_attempts times in all. Since θ ≡ −Δ⁴·β·(p+q−1) (mod N) and N
-//     has no factor ≤ n, gcd(θ, N) = 1 is also Boneh–Franklin's final check gcd(N, p+q−1) = 1: for
-//     an N that fails it no β helps, and key generation ends with an error instead of looping.
+//     leaks, and publishes VK_k = v^(Δ·s'_k) mod N² for a jointly random square v. Every party checks
+//     that the VK_k lie on one polynomial of degree t in the exponent (check_verification_keys) and
+//     names a party whose key does not.
+//  4. If gcd(θ, N) ≠ 1 the layer rejects N (std::nullopt) and key generation goes back to the
+//     candidate loop: θ ≡ −Δ⁴·β·(p+q−1) (mod N) and N has no factor ≤ n, so gcd(θ, N) ≠ 1 is
+//     Boneh–Franklin's final check gcd(N, p+q−1) ≠ 1 failing, and the gcd is a factor of N, now
+//     public. No β helps such an N, and no new β is ever drawn for the same N.
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -33,9 +36,13 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <numeric>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dkg {
@@ -56,9 +63,60 @@ N verification_base(const joint_seed& seed, const N& modulus)
     }
 }
 
+/// The outcome of check_verification_keys.
+struct verification_key_check {
+    bool consistent = true;          ///< every VK on one polynomial of degree t
+    party_id culprit = no_party;     ///< if not: the one party whose key alone is off, if the keys tell
+};
+
+/// Checks that verification keys VK_1..VK_n lie on one polynomial of degree t in the exponent:
+/// VK_k = v^(Δ·F(k)) with deg F ≤ t means, for a set S of t+1 parties and every other party m,
+/// VK_m^Δ = Π_{j∈S} VK_j^(Δ·ℓ_j^S(m)) mod N² (Lagrange coefficients in the exponent, scaled by Δ = n!
+/// so that they are integers; Shoup, "Practical threshold signatures", §3). If the keys are not all
+/// consistent, each party m is left out in turn: if the others are consistent without m for exactly
+/// one m, that party's key alone is off and it is named. With n < t+3 (every n−1 keys fit a
+/// polynomial) or several wrong keys, the check only says that the keys are inconsistent. Costs
+/// n−t−1 multi-exponentiations of t+1 bases with exponents of about log₂(n!)+t·log₂(n) bits, and
+/// about n times that if a key is off.
+/// @param vks VK_1..VK_n, each in Z_{N²}^*.
+template <big_integer N>
+verification_key_check check_verification_keys(std::span<const N> vks, std::size_t t, const N& n_squared)
+{
+    const std::size_t n = vks.size();
+    verification_key_check result;
+    if (n <= t + 1) return result; // any t+1 points lie on a polynomial of degree t
+    const N delta = factorial<N>(n);
+    // Whether the keys of `parties` (at least t+1) lie on the polynomial through the first t+1 of them.
+    const auto consistent = [&](const std::vector<party_id>& parties) {
+        const std::vector<party_id> base(parties.begin(), parties.begin() + static_cast<std::ptrdiff_t>(t + 1));
+        std::vector<N> base_keys;
+        for (party_id j : base) base_keys.push_back(vks[j - 1]);
+        for (std::size_t i = t + 1; i < parties.size(); ++i) {
+            const party_id m = parties[i];
+            const std::vector<N> coefficients = shamir::integer_lagrange_at<N>(base, m, n);
+            if (powm(vks[m - 1], delta, n_squared) != multi_powm<N>(base_keys, coefficients, n_squared)) return false;
+        }
+        return true;
+    };
+    std::vector<party_id> all(n);
+    std::iota(all.begin(), all.end(), party_id{1});
+    if (consistent(all)) return result;
+    result.consistent = false;
+    if (n < t + 3) return result; // without any one party, the rest are t+1 keys: they always fit
+    std::vector<party_id> fitting;
+    for (party_id left_out = 1; left_out <= n; ++left_out) {
+        std::vector<party_id> others;
+        for (party_id j : all)
+            if (j != left_out) others.push_back(j);
+        if (consistent(others)) fitting.push_back(left_out);
+    }
+    if (fitting.size() == 1) result.culprit = fitting.front();
+    return result;
+}
+
 /// Degree-t integer key shares with degree reduction and a masked opening of θ.
 ///
-/// Models `key_sharing_policy`. Three message rounds (more only if θ is not invertible).
+/// Models `key_sharing_policy`. Three message rounds per accepted N.
 template <big_integer N>
 class integer_key_sharing {
 public:
@@ -77,16 +135,16 @@ public:
         agreed.add("key_sharing.statistical_security", sigma_);
     }
 
-    /// Draws of β before a non-invertible θ ends key generation. For a product of two distinct
-    /// primes p, q with gcd(N, φ(N)) = 1 one draw fails with probability about 2/√N.
-    static constexpr std::uint32_t max_theta_attempts = 3;
-
-    /// Runs docs/protocol.md §5 for the accepted modulus; wipes p_share and q_share.
-    /// @throws protocol_error naming a party that sends malformed or out-of-range values, or
-    ///         (errc::verification_failed, no party) when gcd(N, p+q−1) ≠ 1 (see max_theta_attempts).
+    /// Runs docs/protocol.md §5 for the accepted modulus; wipes p_share and q_share. Returns
+    /// std::nullopt, at every party alike, if θ is not invertible mod N: gcd(θ, N) is then a factor
+    /// of N, which is dropped (key generation goes on with the next candidate).
+    /// @throws protocol_error naming a party that sends malformed or out-of-range values
+    ///         (errc::malformed_message, errc::protocol_violation) or a verification key off the
+    ///         others' polynomial (errc::verification_failed); errc::inconsistent_result (no party)
+    ///         if the opened θ or the verification keys are inconsistent in a way that names no one.
     template <class Session, secure_rng G>
-    boost::asio::awaitable<key_share<N>> share(Session& session, G& rng, const joint_seed& seed, const N& modulus,
-                                               N& p_share, N& q_share)
+    boost::asio::awaitable<std::optional<key_share<N>>> share(Session& session, G& rng, const joint_seed& seed, const N& modulus,
+                                                              N& p_share, N& q_share)
     {
         const public_key<N> key(modulus);
         const std::size_t n = context_.parties, t = context_.threshold;
@@ -102,7 +160,10 @@ public:
         const shamir::modular_sharing<N> open_sharing(modulus, n, t);
         const N v = verification_base(seed, modulus);
 
-        for (std::uint32_t attempt = 0;; ++attempt) {
+        // One round number per N this layer is given, so that the messages of a rejected N are
+        // never taken for the next one's.
+        const std::uint32_t attempt = runs_++;
+        {
             // Step 1: shares of φ_j, β_j and zero.
             N beta_part = random_below(modulus, rng);
             auto phi_shares = first_sharing.share(phi_part, rng);
@@ -119,7 +180,9 @@ public:
             count_round();
             const step_tag share_tag{keygen_steps::key_shares, attempt, 0};
             auto received = co_await session.exchange(share_tag, std::move(outgoing));
-            const std::size_t first_bits = bit_length(first_sharing.share_bound());
+            // Every share is checked against the sharing's exact bound (not only its bit length), so
+            // that the sums below stay within the degree reduction's bound.
+            const N& first_bound = first_sharing.share_bound();
             N f_phi(0u), f_beta(0u), f_zero(0u);
             for (std::size_t j = 0; j < n; ++j) {
                 if (j + 1 == self) {
@@ -129,9 +192,9 @@ public:
                     continue;
                 }
                 decode(received[j], j, "key shares", [&](reader& r) {
-                    f_phi += r.integer<N>(first_bits);
-                    f_beta += r.integer<N>(first_bits);
-                    f_zero += r.integer<N>(first_bits);
+                    f_phi += bounded(r, first_bound);
+                    f_beta += bounded(r, first_bound);
+                    f_zero += bounded(r, first_bound);
                 });
             }
             secure_clear(phi_shares);
@@ -154,7 +217,7 @@ public:
             count_round();
             const step_tag reduce_tag{keygen_steps::key_reduce, attempt, 0};
             auto reduce_in = co_await session.exchange(reduce_tag, std::move(reduce_out));
-            const std::size_t reduce_bits = bit_length(reduce_sharing.share_bound());
+            const N& reduce_bound = reduce_sharing.share_bound();
             N share(0u);
             const secure_clear_on_exit<N> share_wiper{share}; // moved into the key share on success
             for (std::size_t j = 0; j < n; ++j) {
@@ -162,7 +225,7 @@ public:
                     share += N(all_mu_[j] * reduce_shares[j]);
                     continue;
                 }
-                decode(reduce_in[j], j, "degree reduction", [&](reader& r) { share += N(all_mu_[j] * r.integer<N>(reduce_bits)); });
+                decode(reduce_in[j], j, "degree reduction", [&](reader& r) { share += N(all_mu_[j] * bounded(r, reduce_bound)); });
             }
             secure_clear(reduce_shares);
 
@@ -192,11 +255,17 @@ public:
                 throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
                                      "keygen: the opened shares of theta do not lie on one polynomial");
             const N theta = open_sharing.reconstruct(all_points_, masked_values, t);
-            if (theta == N(0u) || gcd(theta, modulus) != N(1u)) {
-                if (attempt + 1 < max_theta_attempts) continue; // θ not invertible: draw a new β (§5)
-                throw protocol_error(make_error_code(errc::verification_failed), no_party,
-                                     "keygen: theta is not invertible mod N for " + std::to_string(max_theta_attempts) +
-                                         " random beta, so gcd(N, p+q-1) != 1: N is not a valid Paillier modulus");
+            // θ not invertible: gcd(θ, N) is a factor of N (§5, step 4). Drop this N.
+            if (theta == N(0u) || gcd(theta, modulus) != N(1u)) co_return std::nullopt;
+            const verification_key_check vk_check = co_await detail::run_on(context_.arithmetic_executor, [&] {
+                return check_verification_keys<N>(vks, t, key.n_squared());
+            });
+            if (!vk_check.consistent) {
+                if (vk_check.culprit != no_party)
+                    throw protocol_error(make_error_code(errc::verification_failed), vk_check.culprit,
+                                         "keygen: its verification key is not on the polynomial of the others'");
+                throw protocol_error(make_error_code(errc::inconsistent_result), no_party,
+                                     "keygen: the verification keys do not lie on one polynomial of degree t");
             }
             co_return key_share<N>(key, self, n, t, std::move(share), theta, v, std::move(vks));
         }
@@ -206,6 +275,17 @@ private:
     void count_round()
     {
         if (context_.progress) ++context_.progress->communication_rounds;
+    }
+
+    /// An integer x with |x| ≤ bound. @throws decode_error otherwise.
+    static N bounded(reader& r, const N& bound)
+    {
+        N x = r.integer<N>(bit_length(bound));
+        if (x > bound || N(-x) > bound) {
+            secure_clear(x);
+            throw decode_error("share out of range");
+        }
+        return x;
     }
 
     template <class Body>
@@ -223,6 +303,7 @@ private:
 
     keygen_context context_;
     std::size_t sigma_;
+    std::uint32_t runs_ = 0; // moduli given to share() so far
     std::vector<party_id> all_points_;
     std::vector<N> all_mu_;
 };

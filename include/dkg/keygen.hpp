@@ -169,49 +169,74 @@ public:
             if (*accepted >= survivors.size()) throw std::logic_error("keygen: the biprimality layer accepted a candidate it was not given");
             candidate<N> chosen = std::move(survivors[*accepted]);
             wipe(survivors);
-            // §5: key shares.
-            auto key = co_await key_sharing.share(session_, rng_, seed, chosen.modulus, chosen.p_share, chosen.q_share);
+            // §5: key shares, or back to the candidates if the layer rejects N (gcd(θ, N) ≠ 1: a
+            // factor of N is public; every party rejects it alike).
+            std::optional<key_share<N>> key = co_await key_sharing.share(session_, rng_, seed, chosen.modulus, chosen.p_share, chosen.q_share);
             secure_clear(chosen.p_share);
             secure_clear(chosen.q_share);
             lap(progress_.time.key_sharing);
+            if (!key) {
+                ++progress_.moduli_rejected;
+                report(false);
+                continue;
+            }
             report(true);
-            co_return key;
+            co_return std::move(*key);
         }
     }
 
 private:
-    // §0 (continued): every party contributes 32 random bytes and the description of its layers and
-    // parameters (agreed_parameters); the joint seed is the hash of the description and all
-    // contributions. A party with another description is named with the first difference.
+    // §0 (continued): the joint seed, committed before it is revealed. Round 1: every party sends
+    // a hash commitment to 32 random bytes (bound to its id and the agreed description) and the
+    // description of its layers and parameters (agreed_parameters); a party with another
+    // description is named with the first difference. Round 2, once every commitment is in: every
+    // party opens its contribution, and one that does not match its commitment is named. The seed
+    // is the hash of the description and all contributions, so the last party to send cannot
+    // choose it (it can only abort, which every party sees; docs/protocol.md §8).
     boost::asio::awaitable<joint_seed> agree_on_seed(const agreed_parameters& agreed)
     {
         std::array<std::uint8_t, 32> contribution{};
         fill_random(rng_, contribution);
+        const auto fingerprint = agreed.fingerprint();
+        const auto commitment_of = [&](party_id party, std::span<const std::uint8_t> value) {
+            sha256 h;
+            h.update("dkg/keygen/seed-commitment/v1").update(fingerprint).update_u64(party).update(value);
+            return h.finish();
+        };
+        const auto own_commitment = commitment_of(context_.self, contribution);
         writer w;
-        w.raw(contribution).raw(agreed.encode());
+        w.raw(own_commitment).raw(agreed.encode());
         ++progress_.communication_rounds;
-        const step_tag tag{keygen_steps::setup, 0, 0};
         bytes payload = w.finish();
-        auto all = co_await session_.all_gather(tag, std::move(payload));
-        sha256 h;
-        h.update("dkg/keygen/seed/v2").update(agreed.fingerprint());
-        for (std::size_t j = 0; j < all.size(); ++j) {
+        const auto committed = co_await session_.all_gather(step_tag{keygen_steps::setup, 0, 0}, std::move(payload));
+        for (std::size_t j = 0; j < committed.size(); ++j) {
             const auto from = static_cast<party_id>(j + 1);
-            if (all[j].size() < contribution.size())
+            if (committed[j].size() < own_commitment.size())
                 throw protocol_error(make_error_code(errc::malformed_message), from, "keygen: setup message too short");
-            const std::span<const std::uint8_t> message(all[j]);
-            if (from != context_.self) {
-                std::optional<agreed_parameters> theirs;
-                try {
-                    theirs = agreed_parameters::decode(message.subspan(contribution.size()));
-                } catch (const decode_error& e) {
-                    throw protocol_error(make_error_code(errc::malformed_message), from, std::string("keygen: setup message: ") + e.what());
-                }
-                if (const auto difference = agreed_parameters::difference(from, *theirs, agreed))
-                    throw protocol_error(make_error_code(errc::inconsistent_result), from,
-                                         "keygen: different key generation parameters: " + *difference);
+            if (from == context_.self) continue;
+            std::optional<agreed_parameters> theirs;
+            try {
+                theirs = agreed_parameters::decode(std::span<const std::uint8_t>(committed[j]).subspan(own_commitment.size()));
+            } catch (const decode_error& e) {
+                throw protocol_error(make_error_code(errc::malformed_message), from, std::string("keygen: setup message: ") + e.what());
             }
-            h.update(message.first(contribution.size()));
+            if (const auto difference = agreed_parameters::difference(from, *theirs, agreed))
+                throw protocol_error(make_error_code(errc::inconsistent_result), from,
+                                     "keygen: different key generation parameters: " + *difference);
+        }
+        ++progress_.communication_rounds;
+        const auto opened = co_await session_.all_gather(step_tag{keygen_steps::setup, 1, 0}, bytes(contribution.begin(), contribution.end()));
+        sha256 h;
+        h.update("dkg/keygen/seed/v3").update(fingerprint);
+        for (std::size_t j = 0; j < opened.size(); ++j) {
+            const auto from = static_cast<party_id>(j + 1);
+            if (opened[j].size() != contribution.size())
+                throw protocol_error(make_error_code(errc::malformed_message), from, "keygen: seed opening of a wrong size");
+            const auto expected = commitment_of(from, opened[j]);
+            if (!std::equal(expected.begin(), expected.end(), committed[j].begin()))
+                throw protocol_error(make_error_code(errc::verification_failed), from,
+                                     "keygen: its seed contribution does not match its commitment");
+            h.update(opened[j]);
         }
         co_return h.finish();
     }
@@ -274,9 +299,9 @@ boost::asio::awaitable<key_share<typename Policies::number>> run_keygen(Session&
 ///        On failure the exception is a dkg::protocol_error naming the party at fault (e.g. the
 ///        party that timed out, sent malformed data, or runs other layers or parameters), and the
 ///        key share is empty. Errors not caused by one party carry dkg::no_party:
-///        `errc::too_many_attempts` when `max_batches` ran out, `errc::inconsistent_result` when
-///        public values disagree, and `errc::verification_failed` when the accepted N fails
-///        gcd(N, p+q−1) = 1 (§5).
+///        `errc::too_many_attempts` when `max_batches` ran out, and `errc::inconsistent_result` when
+///        public values disagree. An accepted N that fails gcd(N, p+q−1) = 1 (§5) is dropped and
+///        the search goes on (keygen_progress::moduli_rejected).
 /// @throws std::invalid_argument (at the call) if params are invalid for the session's party count,
 ///         or options are invalid.
 /// Key lengths below 1024 bits are accepted for tests and experiments, with a warning (dkg::warn_once).

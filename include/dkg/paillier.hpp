@@ -203,14 +203,33 @@ public:
         return ciphertext(key_, invert_mod(value_, key_.n_squared()), trusted{});
     }
 
-    /// Multiplication by a plain integer k (any sign): Enc(k·a).
+    /// Multiplication by a plain integer k (any sign): Enc(k·a) = a^(k mod N), without fresh
+    /// randomness (the result is as random as a). For k ≡ 0 (mod N) that would be the constant
+    /// ciphertext 1, which anyone recognises as 0, so it is refused: use `multiply(k, rng)`, which
+    /// gives a fresh encryption of 0 there (and everywhere a fresh ciphertext).
+    /// @throws std::invalid_argument naming `k` if k ≡ 0 (mod N).
     friend ciphertext operator*(const ciphertext& a, const N& k)
     {
         const N e = mod(k, a.key_.n());
+        if (e == N(0u))
+            throw std::invalid_argument("k: a multiple of N (or 0) would give the constant ciphertext 1; use multiply(k, rng)");
         return ciphertext(a.key_, bigint_traits<N>::powm(a.value_, e, a.key_.n_squared()), trusted{});
     }
 
+    /// `a * k`. @throws std::invalid_argument naming `k` if k ≡ 0 (mod N).
     friend ciphertext operator*(const N& k, const ciphertext& a) { return a * k; }
+
+    /// Multiplication by a plain integer k (any sign) with fresh randomness: a^(k mod N)·r^N mod N²
+    /// for a new r, an encryption of k·a that looks like any other, also for k ≡ 0 (mod N), where
+    /// it is a fresh encryption of 0 (never the constant 1). Costs one more exponentiation than `*`.
+    /// @tparam G a type modelling dkg::secure_rng.
+    template <secure_rng G>
+    ciphertext multiply(const N& k, G& rng) const
+    {
+        const N e = mod(k, key_.n());
+        if (e == N(0u)) return key_.encrypt(N(0u), rng);
+        return (*this * e).rerandomize(rng);
+    }
 
     /// Adds a plaintext: Enc(a + m), without fresh randomness (the result is as random as a).
     /// @throws std::invalid_argument if m is out of range.

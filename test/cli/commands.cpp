@@ -246,8 +246,12 @@ BOOST_AUTO_TEST_CASE(encrypt_add_multiply_decrypt_with_every_allowed_subset)
     const auto sum = ok_line({"add", "--public-key", k.public_key, c[0], c[1], c[2]});
     const auto product = ok_line({"multiply", "--public-key", k.public_key, sum, "-3"});
     const auto negated = ok_line({"multiply", "--public-key", k.public_key, "--", c[1], "-1"});
-    const std::vector<std::string> all{c[0], c[1], c[2], sum, product, negated};
-    const std::vector<std::string> expected{"42", "-7", "0", "35", "-105", "7"};
+    // By 0: a fresh encryption of 0 each time, never the constant 1.
+    const auto zero = ok_line({"multiply", "--public-key", k.public_key, c[0], "0"});
+    BOOST_CHECK(zero != "1");
+    BOOST_CHECK(zero != ok_line({"multiply", "--public-key", k.public_key, c[0], "0"}));
+    const std::vector<std::string> all{c[0], c[1], c[2], sum, product, negated, zero};
+    const std::vector<std::string> expected{"42", "-7", "0", "35", "-105", "7", "0"};
     for (const auto& set : subsets(k.shares)) {
         BOOST_TEST_CONTEXT("shares " << joined(set))
         {

@@ -73,7 +73,7 @@ struct plain_key_sharing {
 #if DKG_WRONG_LAYER == 3 // wrong: returns the share itself, not an awaitable
     dkg::key_share<N> share(Session&, G&, const dkg::joint_seed&, const N&, N&, N&);
 #else
-    boost::asio::awaitable<dkg::key_share<N>> share(Session& session, G& rng, const dkg::joint_seed& seed, const N& modulus, N& p, N& q)
+    boost::asio::awaitable<std::optional<dkg::key_share<N>>> share(Session& session, G& rng, const dkg::joint_seed& seed, const N& modulus, N& p, N& q)
     {
         return inner_.share(session, rng, seed, modulus, p, q);
     }

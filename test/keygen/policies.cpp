@@ -130,16 +130,24 @@ struct key_sharing_taking_shares_by_value_and_rvalue {
     key_sharing_taking_shares_by_value_and_rvalue(ctx, prm);
     void describe(dkg::agreed_parameters&) const;
     template <class S, class G>
-    boost::asio::awaitable<dkg::key_share<N>> share(S&, G&, const dkg::joint_seed&, const N&, N&&, N&&);
+    boost::asio::awaitable<std::optional<dkg::key_share<N>>> share(S&, G&, const dkg::joint_seed&, const N&, N&&, N&&);
 };
 struct key_sharing_without_seed {
     key_sharing_without_seed(ctx, prm);
     void describe(dkg::agreed_parameters&) const;
     template <class S, class G>
-    boost::asio::awaitable<dkg::key_share<N>> share(S&, G&, const N&, N&, N&);
+    boost::asio::awaitable<std::optional<dkg::key_share<N>>> share(S&, G&, const N&, N&, N&);
+};
+// A layer that cannot reject a modulus (the contract before rejection: a key share or an error).
+struct key_sharing_that_cannot_reject {
+    key_sharing_that_cannot_reject(ctx, prm);
+    void describe(dkg::agreed_parameters&) const;
+    template <class S, class G>
+    boost::asio::awaitable<dkg::key_share<N>> share(S&, G&, const dkg::joint_seed&, const N&, N&, N&);
 };
 static_assert(!dkg::key_sharing_policy<key_sharing_taking_shares_by_value_and_rvalue, N, memory_session, rng>);
 static_assert(!dkg::key_sharing_policy<key_sharing_without_seed, N, memory_session, rng>);
+static_assert(!dkg::key_sharing_policy<key_sharing_that_cannot_reject, N, memory_session, rng>);
 
 // A layer that needs more of the generator than a secure_rng gives is checked with the real type.
 struct candidates_needing_a_seedable_rng {

@@ -182,7 +182,8 @@ const command_spec multiply_spec{
     "Multiply a ciphertext by a plain integer; print the ciphertext of the product.",
     "Prints the ciphertext of INTEGER times the plaintext of CIPHERTEXT. INTEGER is a signed decimal integer in "
     "[-(N-1)/2, (N-1)/2] (write -- before a negative one or place it after the ciphertext). A fixed-point plaintext "
-    "keeps its precision. With --json: {\"ciphertext\": \"...\"}.\n"
+    "keeps its precision. The result is a fresh ciphertext: by 0, a fresh encryption of 0. With --json: "
+    "{\"ciphertext\": \"...\"}.\n"
     "\n"
     "Example:\n"
     "  dkg multiply --public-key keys/public_key.json \"$c\" -3",

@@ -211,7 +211,9 @@ int multiply_command(const arithmetic_options& o, const io& streams)
     const auto key = load_public_key<N>(o.public_key);
     const auto c = parse_ciphertext(key, o.ciphertexts.front(), 1);
     const N k = threshold_detail::parse_factor(key, o.factor);
-    const std::string text = to_decimal((c * k).value());
+    // A fresh ciphertext (multiply, not *): by 0 a fresh encryption of 0, never the constant 1.
+    system_rng rng;
+    const std::string text = to_decimal(c.multiply(k, rng).value());
     streams.out << (streams.json ? json_text(boost::json::object{{"ciphertext", text}}) : text) << '\n';
     return exit_ok;
 }

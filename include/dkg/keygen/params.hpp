@@ -119,6 +119,7 @@ struct keygen_progress {
     std::size_t passed_trial_division = 0;      ///< N without a prime factor ≤ prime_threshold
     std::size_t biprimality_tests = 0;          ///< candidates given at least one Boneh–Franklin round
     std::size_t biprimality_rounds = 0;         ///< Boneh–Franklin rounds run over all candidates
+    std::size_t moduli_rejected = 0;            ///< accepted N dropped by key sharing (gcd(θ, N) ≠ 1, §5)
     std::size_t communication_rounds = 0;       ///< message rounds this party took part in
     std::uint64_t bytes_sent = 0;               ///< payload bytes this party sent
     std::chrono::steady_clock::duration elapsed{};

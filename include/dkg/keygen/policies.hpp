@@ -109,19 +109,21 @@ concept biprimality_policy =
 ///
 /// | expression                                                     | type                                   | semantics |
 /// |----------------------------------------------------------------|----------------------------------------|-----------|
-/// | `p.share(session, rng, seed, modulus, p_share, q_share)`       | `boost::asio::awaitable<key_share<N>>` | `modulus`: the accepted N (`const N&`); `p_share`, `q_share`: `N&`, this party's additive shares of p and q; returns this party's dkg::key_share for N (any t+1 parties decrypt, t learn nothing), with public values identical at every party |
+/// | `p.share(session, rng, seed, modulus, p_share, q_share)`       | `boost::asio::awaitable<std::optional<key_share<N>>>` | `modulus`: the accepted N (`const N&`); `p_share`, `q_share`: `N&`, this party's additive shares of p and q; returns this party's dkg::key_share for N (any t+1 parties decrypt, t learn nothing), with public values identical at every party, or std::nullopt — at every party alike — to reject N |
 ///
-/// Messages: only `keygen_steps::key_sharing_first + 0..9`; use the round for retries. Reveals
-/// nothing about φ(N) or the key beyond the public values of the key share (θ, verification keys).
-/// Wipes `p_share`, `q_share` (the run wipes them again afterwards) and every intermediate secret,
-/// also when a peer fault ends it. A peer's malformed or out-of-range value ends the run with a
-/// dkg::protocol_error naming that party; a modulus it cannot serve with one that names no party
-/// (e.g. `errc::verification_failed`).
+/// Rejecting N sends key generation back to the candidate loop (the next batch); it is the answer
+/// for a modulus the layer cannot serve, such as one whose gcd(θ, N) ≠ 1 reveals a factor. The
+/// layer may be given several moduli in one run: messages only in `keygen_steps::key_sharing_first
+/// + 0..9`, with a round number of its own per modulus. Reveals nothing about φ(N) or the key
+/// beyond the public values of the key share (θ, verification keys). Wipes `p_share`, `q_share`
+/// (the run wipes them again afterwards) and every intermediate secret, also when a peer fault
+/// ends it. A peer's malformed or out-of-range value, or a public value of its that is inconsistent
+/// with the others' (a verification key), ends the run with a dkg::protocol_error naming that party.
 template <class P, class N, class Session, class G>
 concept key_sharing_policy =
     keygen_layer<P> &&
     requires(P& p, Session& session, G& rng, const joint_seed& seed, const N& modulus, N& p_share, N& q_share) {
-        { p.share(session, rng, seed, modulus, p_share, q_share) } -> std::same_as<boost::asio::awaitable<key_share<N>>>;
+        { p.share(session, rng, seed, modulus, p_share, q_share) } -> std::same_as<boost::asio::awaitable<std::optional<key_share<N>>>>;
     };
 
 /// The layers of key generation, bundled (swap one member to replace one layer).
@@ -215,7 +217,7 @@ constexpr bool check_keygen_policies()
         static_assert(describing_layer<K>, "key-sharing layer (key_sharing_policy): needs void describe(agreed_parameters&) const");
         static_assert(key_sharing_policy<K, N, Session, G> || !constructible_layer<K> || !describing_layer<K>,
                       "key-sharing layer (key_sharing_policy): needs share(Session&, G& rng, const joint_seed&, const N& modulus, N& "
-                      "p_share, N& q_share) returning boost::asio::awaitable<key_share<N>>");
+                      "p_share, N& q_share) returning boost::asio::awaitable<std::optional<key_share<N>>>");
         return std::is_same_v<typename Policies::number, N> && keygen_policy_bundle<Policies, Session, G>;
     }
     return false;

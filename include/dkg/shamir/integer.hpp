@@ -18,13 +18,14 @@
 
 namespace dkg::shamir {
 
-/// The integers Δ·ℓ_j(0) (Δ = n!) for distinct points in [1, n]: Σ_j (Δ·ℓ_j)·f(j) = Δ·f(0) for every
-/// integer polynomial f of degree < |points|.
-/// @throws std::invalid_argument if the points are not distinct ids in [1, n].
+/// The integers Δ·ℓ_j(x) (Δ = n!) of the Lagrange basis of distinct points in [1, n] at x ∈ [0, n]:
+/// Σ_j (Δ·ℓ_j(x))·f(j) = Δ·f(x) for every integer polynomial f of degree < |points|.
+/// @throws std::invalid_argument if the points are not distinct ids in [1, n], or x > n.
 template <big_integer N>
-std::vector<N> integer_lagrange_at_zero(std::span<const party_id> points, std::size_t parties)
+std::vector<N> integer_lagrange_at(std::span<const party_id> points, party_id x, std::size_t parties)
 {
     check_points(points, parties, 1);
+    if (x > parties) throw std::invalid_argument("x: must be in [0, parties]");
     const N delta = factorial<N>(parties);
     std::vector<N> out;
     out.reserve(points.size());
@@ -32,12 +33,21 @@ std::vector<N> integer_lagrange_at_zero(std::span<const party_id> points, std::s
         N num = delta, den(1u);
         for (party_id k : points) {
             if (k == j) continue;
-            num *= N(static_cast<unsigned long long>(k));
-            den *= N(static_cast<long long>(k) - static_cast<long long>(j));
+            num *= N(static_cast<long long>(x) - static_cast<long long>(k));
+            den *= N(static_cast<long long>(j) - static_cast<long long>(k));
         }
-        out.push_back(N(num / den)); // exact: den divides (j-1)!(n-j)!, which divides n!
+        out.push_back(N(num / den)); // exact: |den| divides (j-1)!(n-j)!, which divides n!
     }
     return out;
+}
+
+/// The integers Δ·ℓ_j(0) (Δ = n!) for distinct points in [1, n]: Σ_j (Δ·ℓ_j)·f(j) = Δ·f(0) for every
+/// integer polynomial f of degree < |points|.
+/// @throws std::invalid_argument if the points are not distinct ids in [1, n].
+template <big_integer N>
+std::vector<N> integer_lagrange_at_zero(std::span<const party_id> points, std::size_t parties)
+{
+    return integer_lagrange_at<N>(points, 0, parties);
 }
 
 /// Σ_j coefficients[j]·values[j] (an integer linear combination of shares).

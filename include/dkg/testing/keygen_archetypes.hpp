@@ -119,12 +119,12 @@ public:
 
     /// Completes with std::logic_error (after wiping the shares, as every model must).
     template <class Session, class G>
-    boost::asio::awaitable<key_share<N>> share(Session&, G&, const joint_seed&, const N&, N& p_share, N& q_share)
+    boost::asio::awaitable<std::optional<key_share<N>>> share(Session&, G&, const joint_seed&, const N&, N& p_share, N& q_share)
     {
         secure_clear(p_share);
         secure_clear(q_share);
         archetype_detail::archetype_cannot_run("key_sharing_archetype");
-        co_return key_share<N>{};
+        co_return std::nullopt;
     }
 };
 
