@@ -1,6 +1,7 @@
 // A minimal user-defined big-integer type for tests: a thin wrapper around cpp_int whose
 // bigint_traits come entirely from dkg::generic_bigint_traits. It shows that any type modelling
-// dkg::big_integer works with every layer.
+// dkg::big_integer works with every layer. basic_toy_int<Tag> makes distinct types of it, so that
+// a test can give one of them traits of its own (test/hygiene/secret_exponents.cpp).
 #pragma once
 
 #include <dkg/bigint.hpp>
@@ -10,14 +11,17 @@
 
 namespace test_support {
 
-class toy_int {
+template <class Tag>
+class basic_toy_int {
+    using toy_int = basic_toy_int;
+
 public:
-    toy_int() = default;
-    toy_int(long long v) : v_(v) {}                       // NOLINT: implicit like built-in integers
-    toy_int(unsigned long long v) : v_(v) {}              // NOLINT
-    toy_int(int v) : v_(v) {}                             // NOLINT
-    toy_int(unsigned v) : v_(v) {}                        // NOLINT
-    explicit toy_int(const boost::multiprecision::cpp_int& v) : v_(v) {}
+    basic_toy_int() = default;
+    basic_toy_int(long long v) : v_(v) {}                 // NOLINT: implicit like built-in integers
+    basic_toy_int(unsigned long long v) : v_(v) {}        // NOLINT
+    basic_toy_int(int v) : v_(v) {}                       // NOLINT
+    basic_toy_int(unsigned v) : v_(v) {}                  // NOLINT
+    explicit basic_toy_int(const boost::multiprecision::cpp_int& v) : v_(v) {}
 
     explicit operator unsigned long long() const { return static_cast<unsigned long long>(v_); }
 
@@ -46,6 +50,9 @@ public:
 private:
     boost::multiprecision::cpp_int v_;
 };
+
+/// The user type of the backend lists.
+using toy_int = basic_toy_int<void>;
 
 } // namespace test_support
 

@@ -280,7 +280,8 @@ private:
                 const N e_public = N(public_exponent(c.modulus) - e);
                 for (std::size_t k = 0; k < count; ++k) {
                     auto g = test_base(seed, c.modulus, first + k);
-                    if (g) mine[a * count + k] = bigint_traits<N>::powm(*g, designated(a, k) == context_.self ? e_public : e, c.modulus);
+                    // The exponents are made of this party's prime shares: constant-time where the backend has it.
+                    if (g) mine[a * count + k] = powm_secret(*g, designated(a, k) == context_.self ? e_public : e, c.modulus);
                     bases[a * count + k] = std::move(g);
                 }
             }

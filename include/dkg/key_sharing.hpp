@@ -233,7 +233,10 @@ public:
             const N masked = mod(N(share + f_zero), modulus);
             secure_clear(f_zero);
             const N vk = co_await detail::run_on(context_.arithmetic_executor, [&] {
-                return powm(v, N(N(factorial<N>(n)) * share), key.n_squared());
+                N exponent = N(N(factorial<N>(n)) * share); // secret: Δ·s_j
+                N vk_j = powm_secret(v, exponent, key.n_squared());
+                secure_clear(exponent);
+                return vk_j;
             });
             writer w;
             w.integer(masked).integer(vk);

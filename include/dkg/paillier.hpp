@@ -281,8 +281,8 @@ public:
         p_squared_ = N(p_ * p_);
         q_squared_ = N(q_ * q_);
         // h_p = L_p(g^(p-1) mod p²)^-1 mod p, with g = N + 1 (CRT decryption, Paillier §7).
-        h_p_ = invert_mod(l_function(bigint_traits<N>::powm(public_.g(), N(p_ - one), p_squared_), p_), p_);
-        h_q_ = invert_mod(l_function(bigint_traits<N>::powm(public_.g(), N(q_ - one), q_squared_), q_), q_);
+        h_p_ = invert_mod(l_function(powm_secret(public_.g(), N(p_ - one), p_squared_), p_), p_);
+        h_q_ = invert_mod(l_function(powm_secret(public_.g(), N(q_ - one), q_squared_), q_), q_);
         q_inv_p_ = invert_mod(q_, p_);
     }
 
@@ -320,8 +320,8 @@ public:
     {
         if (!(c.key() == public_)) throw std::invalid_argument("ciphertext: encrypted under another public key");
         const N one(1u);
-        const N mp = mod(N(l_function(bigint_traits<N>::powm(N(c.value() % p_squared_), N(p_ - one), p_squared_), p_) * h_p_), p_);
-        const N mq = mod(N(l_function(bigint_traits<N>::powm(N(c.value() % q_squared_), N(q_ - one), q_squared_), q_) * h_q_), q_);
+        const N mp = mod(N(l_function(powm_secret(N(c.value() % p_squared_), N(p_ - one), p_squared_), p_) * h_p_), p_);
+        const N mq = mod(N(l_function(powm_secret(N(c.value() % q_squared_), N(q_ - one), q_squared_), q_) * h_q_), q_);
         // CRT: m = mq + q·((mp - mq)·q^-1 mod p)
         return N(mq + N(q_ * mod(N(N(mp - mq) * q_inv_p_), p_)));
     }

@@ -213,7 +213,7 @@ template <big_integer N>
 partial_decryption<N> partial_decrypt_unchecked(const key_share<N>& share, const ciphertext<N>& c)
 {
     N exponent = partial_exponent(share);
-    partial_decryption<N> out{share.id(), powm(c.value(), exponent, share.public_key().n_squared()), std::nullopt};
+    partial_decryption<N> out{share.id(), powm_secret(c.value(), exponent, share.public_key().n_squared()), std::nullopt};
     secure_clear(exponent);
     return out;
 }
@@ -229,8 +229,8 @@ partial_decryption<N> partial_decrypt_proved(const key_share<N>& share, const ci
     const std::size_t x_bits = (bit_length(x) + 255) / 256 * 256;
     N r = random_bits<N>(x_bits + 2 * decryption_challenge_bits + sigma, rng);
     const N c4 = powm(c.value(), N(4u), n2);
-    const N a = powm(c4, r, n2);
-    const N b = powm(share.verification_base(), r, n2);
+    const N a = powm_secret(c4, r, n2); // r masks Δ·s_j in z = r + e·Δ·s_j: secret
+    const N b = powm_secret(share.verification_base(), r, n2);
     N e = decryption_challenge(key, share.verification_base(), c.value(), out.value, share.verification_key(share.id()), a, b,
                                share.id());
     N z = N(r + N(e * x));

@@ -190,7 +190,7 @@ key_share<N> decode_key_share(std::span<const std::uint8_t> data, errc code, std
         throw format_error(code, std::string(what) + ": belongs to another public key");
     // VK_j = v^(Δ·s_j): the share matches the verification key published for this party.
     N exponent = N(share.delta() * share.share());
-    const bool consistent = powm(share.verification_base(), exponent, share.public_key().n_squared()) == share.verification_key(share.id());
+    const bool consistent = powm_secret(share.verification_base(), exponent, share.public_key().n_squared()) == share.verification_key(share.id());
     secure_clear(exponent);
     if (!consistent) throw format_error(code, std::string(what) + ": the share does not match its verification key");
     return share;
