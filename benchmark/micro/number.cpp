@@ -55,6 +55,21 @@ void register_backend()
         const auto& in = inputs<N>();
         return traits::powm(in.below_n[i], in.exponents_full[i], in.n);
     });
+    // The same with a secret exponent (dkg::powm_secret: mpz_powm_sec with GMP, powm with cpp_int):
+    // the price of constant time. Boneh–Franklin's exponents are about N's length (mod N), a
+    // partial decryption's about 4,150 bits (mod N², rows of the threshold group).
+    register_cycling(name<N>("number", "powm_secret_mod_n_exp1024"), [](std::size_t i) {
+        const auto& in = inputs<N>();
+        return dkg::powm_secret(in.below_n[i], in.exponents_half[i], in.n);
+    });
+    register_cycling(name<N>("number", "powm_secret_mod_n_exp2048"), [](std::size_t i) {
+        const auto& in = inputs<N>();
+        return dkg::powm_secret(in.below_n[i], in.exponents_full[i], in.n);
+    });
+    register_cycling(name<N>("number", "powm_secret_mod_n2_exp2048"), [](std::size_t i) {
+        const auto& in = inputs<N>();
+        return dkg::powm_secret(in.below_n2[i], in.exponents_full[i], in.n2);
+    });
     register_cycling(name<N>("number", "invert_mod_n2"), [](std::size_t i) { return traits::invert(inputs<N>().below_n2[i], inputs<N>().n2); });
     register_cycling(name<N>("number", "gcd_with_n"), [](std::size_t i) { return traits::gcd(inputs<N>().below_n2[i], inputs<N>().n); });
     register_cycling(name<N>("number", "to_bytes_4096bit"), [](std::size_t i) { return traits::to_bytes(inputs<N>().below_n2[i]); });
