@@ -1,39 +1,15 @@
-// The dkg command-line tool: entry point, exit codes and the errors commands report.
+// The dkg command-line tool: its entry point. The exit codes and the errors commands report are in
+// errors.hpp.
 //
 // `run` is what `main` calls; tests call it directly with their own streams.
 #pragma once
 
+#include "errors.hpp"
+
 #include <iosfwd>
-#include <stdexcept>
 #include <string>
 
 namespace dkg::cli {
-
-/// Exit codes (docs/cli.md).
-enum exit_code : int {
-    exit_ok = 0,      ///< success
-    exit_failure = 1, ///< the operation failed: network, peer, timeout, writing files, key generation
-    exit_usage = 2,   ///< bad command line: unknown command or option, missing or malformed value
-    exit_input = 3,   ///< bad input data: values, ciphertexts, key or share files, existing outputs
-};
-
-/// A mistake on the command line (exit_usage).
-class usage_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-/// Input the command cannot use: a value, ciphertext or file (exit_input).
-class input_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-/// A failure of the operation itself (exit_failure).
-class operation_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 /// Runs the tool: `argv[0]` is the program name, then the command and its arguments. Results go to
 /// `out`; progress, notes, warnings and errors (one line each) go to `err`. A live progress line is

@@ -2,36 +2,23 @@
 // answers (an HTTP status, a stable reason code and a text).
 #pragma once
 
+#include "../cli/errors.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 namespace dkg::vote {
 
-/// Exit statuses of the dkg-vote commands (docs/voting.md), the same as the dkg tool's.
-inline constexpr int exit_ok = 0;
-inline constexpr int exit_failure = 1; ///< the operation failed: network, server refusal, verification failure
-inline constexpr int exit_usage = 2;   ///< bad command line
-inline constexpr int exit_input = 3;   ///< bad input file or value
-
-/// A bad command line (exit status 2).
-class usage_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-/// A bad input file or value (exit status 3).
-class input_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-/// An operation that failed: a connection, a refusal by the ballot box, a check that did not pass
-/// (exit status 1).
-class operation_error : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+/// Exit statuses and command errors: the dkg tool's (docs/voting.md, docs/cli.md).
+using cli::exit_code;
+using cli::exit_ok;
+using cli::exit_failure;
+using cli::exit_usage;
+using cli::exit_input;
+using cli::usage_error;
+using cli::input_error;
+using cli::operation_error;
 
 /// A request the ballot box refuses: the HTTP status (4xx), a stable reason code such as
 /// "malformed_json" or "credential_used", and a text for people. The text names the field or
